@@ -1,0 +1,30 @@
+# Two entry points: `make run` and `make test`. Both create .venv on demand.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5005
+
+.PHONY: run test lint bench clean
+
+$(BIN)/faqbot: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(BIN)/faqbot
+
+run: $(BIN)/faqbot
+	@echo "faqbot: open http://$(HOST):$(PORT)/health (REST channel at /webhooks/rest/webhook)"
+	$(BIN)/faqbot serve --host $(HOST) --port $(PORT)
+
+lint: $(BIN)/faqbot
+	$(BIN)/ruff check .
+
+test: lint
+	$(BIN)/pytest
+
+bench: $(BIN)/faqbot
+	$(BIN)/python bench/parse_bench.py
+
+clean:
+	rm -rf $(VENV) instance build *.egg-info
