@@ -1,0 +1,27 @@
+"""Storage for faqbot: conversations, messages and staff handoffs."""
+
+from bot.storage.export import EXPORT_FIELDS, handoffs_to_csv, handoffs_to_json
+from bot.storage.records import (
+    HANDOFF_STATUSES,
+    Conversation,
+    Handoff,
+    HandoffDetails,
+    NewMessage,
+    TranscriptLine,
+)
+from bot.storage.schema import SCHEMA_VERSION
+from bot.storage.store import Store
+
+__all__ = [
+    "EXPORT_FIELDS",
+    "HANDOFF_STATUSES",
+    "SCHEMA_VERSION",
+    "Conversation",
+    "Handoff",
+    "HandoffDetails",
+    "NewMessage",
+    "Store",
+    "TranscriptLine",
+    "handoffs_to_csv",
+    "handoffs_to_json",
+]

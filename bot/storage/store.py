@@ -1,0 +1,305 @@
+"""The Store: conversations, messages and handoffs behind one SQLAlchemy Core API."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Row, create_engine, event, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from bot.errors import HandoffNotFound, StorageError
+from bot.storage import schema
+from bot.storage.records import (
+    HANDOFF_STATUSES,
+    Conversation,
+    Handoff,
+    HandoffDetails,
+    NewMessage,
+    TranscriptLine,
+    as_utc,
+)
+
+logger = logging.getLogger(__name__)
+
+# Waitress serves 4 threads by default; the headroom covers a raised thread
+# count plus the Rasa action server sharing the process.
+POOL_SIZE = 8
+POOL_OVERFLOW = 8
+# Seconds a writer waits for SQLite's single write lock before giving up.
+SQLITE_BUSY_TIMEOUT = 15.0
+
+_E164 = re.compile(r"\+[1-9][0-9]{1,14}")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers run beside the writer; NORMAL is durable enough under WAL;
+    # SQLite leaves foreign keys off unless asked, per connection.
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+    finally:
+        cursor.close()
+
+
+class Store:
+    """Persistence for conversations, their messages and staff handoffs."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    @classmethod
+    def from_url(cls, url: str) -> Store:
+        """Build a Store for a sqlite:/// file or a postgresql+psycopg:// URL."""
+        parsed = make_url(url)
+        # Keep message text and phone numbers out of exception text and logs.
+        options: dict[str, Any] = {
+            "hide_parameters": True,
+            "pool_size": POOL_SIZE,
+            "max_overflow": POOL_OVERFLOW,
+        }
+        if parsed.get_backend_name() != "sqlite":
+            engine = create_engine(parsed, pool_pre_ping=True, **options)
+            return cls(engine)
+        database = parsed.database or ""
+        if database in ("", ":memory:") or "mode=memory" in database:
+            # Each pooled connection would see its own empty database.
+            raise ValueError("in-memory SQLite is not supported: give a file path")
+        if not database.startswith("file:"):
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT}, **options
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return cls(engine)
+
+    @contextmanager
+    def _begin(self, action: str) -> Iterator[Connection]:
+        try:
+            with self._engine.begin() as conn:
+                yield conn
+        except SQLAlchemyError as e:
+            raise StorageError(f"could not {action}") from e
+
+    def upgrade(self) -> int:
+        """Create missing tables and apply pending migrations; return the version."""
+        with self._begin("upgrade the schema") as conn:
+            return schema.upgrade_schema(conn)
+
+    def conversation(self, channel: str, sender_id: str) -> Conversation:
+        """Return the conversation of this channel user, creating it if new."""
+        found = self._find_conversation(channel, sender_id)
+        if found is not None:
+            return found
+        now = _now()
+        try:
+            with self._engine.begin() as conn:
+                result = conn.execute(
+                    schema.conversations.insert().values(
+                        channel=channel,
+                        sender_id=sender_id,
+                        created_at=now,
+                        updated_at=now,
+                        state={},
+                        crisis=False,
+                    )
+                )
+            return Conversation(
+                id=result.inserted_primary_key[0],
+                channel=channel,
+                sender_id=sender_id,
+                state={},
+                crisis=False,
+                created_at=now,
+            )
+        except IntegrityError:
+            # Another thread inserted it between our read and write: use theirs.
+            pass
+        except SQLAlchemyError as e:
+            raise StorageError("could not create the conversation") from e
+        found = self._find_conversation(channel, sender_id)
+        if found is None:
+            raise StorageError("could not create the conversation")
+        return found
+
+    def _find_conversation(self, channel: str, sender_id: str) -> Conversation | None:
+        table = schema.conversations
+        query = select(
+            table.c.id,
+            table.c.channel,
+            table.c.sender_id,
+            table.c.state,
+            table.c.crisis,
+            table.c.created_at,
+        ).where(table.c.channel == channel, table.c.sender_id == sender_id)
+        with self._begin("read the conversation") as conn:
+            row = conn.execute(query).one_or_none()
+        return None if row is None else Conversation(**row._mapping)
+
+    def record_turn(
+        self,
+        conversation_id: int,
+        messages: Sequence[NewMessage],
+        *,
+        state: dict[str, Any],
+        crisis: bool = False,
+    ) -> None:
+        """Store a turn's messages and the new state in one transaction."""
+        now = _now()
+        values: dict[str, Any] = {"state": state, "updated_at": now}
+        if crisis:
+            # Never written back to false: a crisis flag stays for staff to see.
+            values["crisis"] = True
+        rows = [
+            {
+                "conversation_id": conversation_id,
+                "sender": message.sender,
+                "text": message.text,
+                "created_at": as_utc(message.timestamp or now),
+                "parse": message.parse,
+                "data": message.data,
+            }
+            for message in messages
+        ]
+        table = schema.conversations
+        with self._begin("record the turn") as conn:
+            # The update goes first so the write lock is taken before any read.
+            result = conn.execute(
+                table.update().where(table.c.id == conversation_id).values(values)
+            )
+            if result.rowcount != 1:
+                raise StorageError(f"no conversation with id {conversation_id}")
+            if rows:
+                conn.execute(schema.messages.insert(), rows)
+
+    def transcript(self, conversation_id: int) -> list[TranscriptLine]:
+        """Return the conversation's messages, oldest first."""
+        table = schema.messages
+        query = (
+            select(table.c.sender, table.c.text, table.c.created_at)
+            .where(table.c.conversation_id == conversation_id)
+            .order_by(table.c.id)
+        )
+        with self._begin("read the transcript") as conn:
+            rows = conn.execute(query).all()
+        return [
+            TranscriptLine(sender=row.sender, text=row.text, timestamp=row.created_at)
+            for row in rows
+        ]
+
+    def save_handoff(
+        self,
+        details: HandoffDetails,
+        *,
+        channel: str,
+        sender_id: str,
+        transcript: Sequence[TranscriptLine],
+        crisis: bool = False,
+    ) -> int:
+        """Commit a consented consultation request and return its id."""
+        if not _E164.fullmatch(details.phone):
+            raise ValueError("phone must be in E.164 form, e.g. +15135550134")
+        conversation = schema.conversations
+        conversation_id = (
+            select(conversation.c.id)
+            .where(
+                conversation.c.channel == channel,
+                conversation.c.sender_id == sender_id,
+            )
+            .scalar_subquery()
+        )
+        values = {
+            "conversation_id": conversation_id,
+            "channel": channel,
+            "sender_id": sender_id,
+            "name": details.name,
+            "phone": details.phone,
+            "email": details.email,
+            "preferred_time": details.preferred_time,
+            "condition": details.condition,
+            # The form only hands over once the visitor has said yes.
+            "consent": True,
+            "consent_at": as_utc(details.consent_at),
+            "crisis": crisis,
+            "status": "new",
+            "notes": "",
+            "transcript": [line.to_json() for line in transcript],
+        }
+        now = _now()
+        with self._begin("save the handoff") as conn:
+            result = conn.execute(
+                schema.handoffs.insert().values(
+                    created_at=now, updated_at=now, **values
+                )
+            )
+        handoff_id: int = result.inserted_primary_key[0]
+        logger.info(
+            "saved handoff %d from %s (crisis: %s)", handoff_id, channel, crisis
+        )
+        return handoff_id
+
+    def handoffs(self, *, status: str | None = None) -> list[Handoff]:
+        """Return handoffs oldest first, only those in `status` if given."""
+        table = schema.handoffs
+        query = select(table).order_by(table.c.created_at, table.c.id)
+        if status is not None:
+            query = query.where(table.c.status == _checked_status(status))
+        with self._begin("list handoffs") as conn:
+            rows = conn.execute(query).all()
+        return [_handoff(row) for row in rows]
+
+    def handoff(self, handoff_id: int) -> Handoff | None:
+        """Return one handoff, or None if there is no such id."""
+        table = schema.handoffs
+        with self._begin("read the handoff") as conn:
+            row = conn.execute(select(table).where(table.c.id == handoff_id)).first()
+        return None if row is None else _handoff(row)
+
+    def update_handoff(
+        self, handoff_id: int, *, status: str | None = None, notes: str | None = None
+    ) -> Handoff:
+        """Change a handoff's status and/or notes and return it as stored."""
+        values: dict[str, Any] = {}
+        if status is not None:
+            values["status"] = _checked_status(status)
+        if notes is not None:
+            values["notes"] = notes
+        table = schema.handoffs
+        with self._begin("update the handoff") as conn:
+            if values:
+                values["updated_at"] = _now()
+                conn.execute(
+                    table.update().where(table.c.id == handoff_id).values(values)
+                )
+            row = conn.execute(select(table).where(table.c.id == handoff_id)).first()
+            if row is None:
+                raise HandoffNotFound(f"no handoff with id {handoff_id}")
+        return _handoff(row)
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self._engine.dispose()
+
+
+def _checked_status(status: str) -> str:
+    if status not in HANDOFF_STATUSES:
+        raise ValueError(f"status must be one of {', '.join(HANDOFF_STATUSES)}")
+    return status
+
+
+def _handoff(row: Row[Any]) -> Handoff:
+    # The handoffs columns are the Handoff fields, name for name.
+    lines = tuple(TranscriptLine.from_json(line) for line in row.transcript)
+    return Handoff(**{**row._mapping, "transcript": lines})
