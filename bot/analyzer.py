@@ -24,8 +24,8 @@ STOPWORDS = frozenset(
     mine myself we us our yours he him his she her hers they them
     their it this that these those there here just really very also too still
     any some all much many more most can could would should will shall may might
-    must please ok um uh oh well like get got getting go going know tell
-    about with up down out over again ever thing things stuff someone
+    must please ok um uh oh well like get got getting know tell use used using
+    about with up out over again ever thing things stuff someone
     something anyone anything one
     """.split()
 )

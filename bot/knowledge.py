@@ -114,6 +114,7 @@ def load_knowledge_base(directory: Path | Traversable | None = None) -> Knowledg
     lexicon = _lexicon(_read_yaml(root, "lexicon.yml"), "lexicon.yml")
     article = _read_text(root, article_name, "faq.yml")
     _check_sections(topics, article, "faq.yml")
+    _check_unique_phrasings(topics, intents)
     return KnowledgeBase(
         source=article_name,
         article=article,
@@ -225,6 +226,24 @@ def _check_sections(topics: tuple[Topic, ...], article: str, file: str) -> None:
                 f"{file}: topic '{topic.id}': section '{topic.section}'"
                 " is not a heading of the article"
             )
+
+
+def _check_unique_phrasings(
+    topics: tuple[Topic, ...], intents: Mapping[str, tuple[str, ...]]
+) -> None:
+    """A phrasing listed twice is a copy-paste slip, and under two intents a clash."""
+    seen: dict[str, str] = {}
+    sources = [("faq.yml", t.intent, (t.question, *t.examples)) for t in topics]
+    sources += [("intents.yml", name, texts) for name, texts in intents.items()]
+    for file, intent, texts in sources:
+        for text in texts:
+            key = " ".join(text.lower().split())
+            if key in seen:
+                raise KnowledgeBaseError(
+                    f"{file}: {intent}: phrasing {text!r} is already listed"
+                    f" under {seen[key]}"
+                )
+            seen[key] = intent
 
 
 def _intents(data: Mapping[str, Any], file: str) -> dict[str, tuple[str, ...]]:

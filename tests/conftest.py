@@ -1,0 +1,89 @@
+"""Shared fixtures: the knowledge base, a store per backend, the app and its client.
+
+The Flask tutorial's trio (`app`, `client`, `runner`) plus `converse`, which
+talks to the REST channel the way a visitor's browser does.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from storage_backends import BACKENDS, make_store
+
+from bot.knowledge import KnowledgeBase, load_knowledge_base
+from bot.nlu import Parser
+from bot.runtime import Runtime, build_runtime
+from bot.settings import Settings
+from bot.storage import Store
+from webhook import create_app
+from webhook.cli import main
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture(scope="session")
+def knowledge() -> KnowledgeBase:
+    return load_knowledge_base()
+
+
+@pytest.fixture(scope="session")
+def parser(knowledge: KnowledgeBase) -> Parser:
+    return Parser(knowledge)
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    yield from make_store(request.param, tmp_path)
+
+
+@pytest.fixture
+def runtime(
+    knowledge: KnowledgeBase, parser: Parser, store: Store, tmp_path: Path
+) -> Runtime:
+    settings = Settings.from_env({"FAQBOT_INSTANCE_PATH": str(tmp_path)})
+    return build_runtime(settings, knowledge=knowledge, store=store, parser=parser)
+
+
+@pytest.fixture
+def app(runtime: Runtime) -> Flask:
+    return create_app(runtime=runtime)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Callable[..., tuple[int, str]]:
+    """Runs the `faqbot` command line against a database under tmp_path."""
+    monkeypatch.setenv("FAQBOT_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("FAQBOT_DATABASE_URL", raising=False)
+
+    def run(*argv: str) -> tuple[int, str]:
+        out = io.StringIO()
+        status = main(list(argv), out=out)
+        return status, out.getvalue()
+
+    return run
+
+
+@pytest.fixture
+def converse(client: FlaskClient) -> Callable[..., list[str]]:
+    """Send one message to the REST channel; return the bot's texts."""
+
+    def send(text: str, *, sender: str = "visitor") -> list[str]:
+        response = client.post(
+            "/webhooks/rest/webhook", json={"sender": sender, "message": text}
+        )
+        assert response.status_code == 200, response.get_json()
+        return [m.get("text", "") for m in response.get_json()]
+
+    return send

@@ -1,0 +1,454 @@
+"""Crisis detection: every crisis fires, FAQ questions and idioms do not."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+
+from bot.crisis import GUARDS, RULES, CrisisDetector, CrisisSignal
+from bot.normalize import Normalizer
+
+RULE_NAMES = {kind: {name for name, _ in rules} for kind, rules in RULES}
+GUARD_PATTERNS = {name: re.compile(pattern) for name, pattern in GUARDS}
+UNGUARDED_RULES = [
+    (name, re.compile(pattern)) for _, rules in RULES for name, pattern in rules
+]
+
+
+@pytest.fixture(scope="module")
+def normalizer() -> Normalizer:
+    return Normalizer()
+
+
+@pytest.fixture(scope="module")
+def detector() -> CrisisDetector:
+    return CrisisDetector()
+
+
+CRISIS_MESSAGES = [
+    # suicide: direct
+    ("I want to kill myself", "suicide"),
+    ("kil myself tonight", "suicide"),
+    ("i am going to kill my slef", "suicide"),
+    ("I've been thinking about killing myself", "suicide"),
+    ("feeling suicidel again", "suicide"),
+    ("sucidal thoughts every day", "suicide"),
+    ("I'm having suicidal thoughts", "suicide"),
+    ("i've attempted suicide before", "suicide"),
+    ("i wanna die", "suicide"),
+    ("i wnat to die", "suicide"),
+    ("i want 2 die", "suicide"),
+    ("i want to dieee", "suicide"),
+    ("I'm going to take my own life", "suicide"),
+    ("i'm thinking of ending my life", "suicide"),
+    ("I just want to end it all", "suicide"),
+    ("thinking about ending it", "suicide"),
+    ("i wanna end it", "suicide"),
+    ("I'm going to end things tonight", "suicide"),
+    ("i want to end my suffering permanently", "suicide"),
+    ("i'm going to shoot myself", "suicide"),
+    ("i'm going to unalive myself", "suicide"),
+    ("kms", "suicide"),
+    ("i am going to kms", "suicide"),
+    ("please just kill me", "suicide"),
+    ("i hope this pain kills me", "suicide"),
+    ("I have a plan to kill myself", "suicide"),
+    ("I'm planning on taking all my pills tonight", "suicide"),
+    ("i have a gun and i'm going to use it", "suicide"),
+    ("i am thinking about jumping off a bridge", "suicide"),
+    ("i keep thinking about driving into a tree", "suicide"),
+    ("i have been stockpiling my pills", "suicide"),
+    ("i have the pills ready", "suicide"),
+    ("i've been researching ways to die", "suicide"),
+    ("how many pills would it take to die", "suicide"),
+    ("what is the lethal dose of ketamine", "suicide"),
+    ("suicide hotline number please", "suicide"),
+    ("should I call 988", "suicide"),
+    # suicide: indirect
+    ("I wish I was dead", "suicide"),
+    ("i wish i were dead", "suicide"),
+    ("i wish i would not wake up tomorrow", "suicide"),
+    ("I want to go to sleep and never wake up", "suicide"),
+    ("i want to sleep and not wake up", "suicide"),
+    ("i dont want to wake up tomorrow", "suicide"),
+    ("I'd rather be dead than live like this", "suicide"),
+    ("i should just die", "suicide"),
+    ("i feel like dying", "suicide"),
+    ("I want to disappear forever", "suicide"),
+    ("i'm worthless and everyone hates me, i should just disappear", "suicide"),
+    ("there's no reason to live", "suicide"),
+    ("I have nothing to live for", "suicide"),
+    ("no point goin on", "suicide"),
+    ("wat is the point of living", "suicide"),
+    ("what's the point anymore", "suicide"),
+    ("I don't see the point of living anymore", "suicide"),
+    ("i cant do this anymore", "suicide"),
+    ("i cant do it anymore", "suicide"),
+    ("I can't go on like this", "suicide"),
+    ("the pain is so bad i can't go on", "suicide"),
+    ("I can't keep living with this pain", "suicide"),
+    ("i don't think i can survive another day like this", "suicide"),
+    ("everyone would be better off without me", "suicide"),
+    ("my family would be better off if I was gone", "suicide"),
+    ("sometimes i think everyone would be happier if i wasnt around", "suicide"),
+    ("it would be easier if i just died", "suicide"),
+    ("i feel like i'm better off dead", "suicide"),
+    ("I'm a burden to everyone", "suicide"),
+    ("nobody would even care if i died", "suicide"),
+    ("i don't want to be here anymore", "suicide"),
+    ("I don't want to live", "suicide"),
+    ("i don't wanna live anymore", "suicide"),
+    ("I don't want to be alive anymore", "suicide"),
+    ("i don't care if i die", "suicide"),
+    ("I want it all to end", "suicide"),
+    ("i just want it to be over", "suicide"),
+    ("I just want everything to stop", "suicide"),
+    ("i'm tired of living", "suicide"),
+    ("i've had enough of life", "suicide"),
+    ("life is not worth living", "suicide"),
+    ("life isn't worth it anymore", "suicide"),
+    ("i feel like giving up on everything", "suicide"),
+    ("why am i still alive", "suicide"),
+    ("i will not be around much longer", "suicide"),
+    ("goodbye forever", "suicide"),
+    ("this is my final goodbye", "suicide"),
+    ("my friend posted a goodbye note", "suicide"),
+    ("i have been having dark thoughts", "suicide"),
+    ("i might do something stupid tonight", "suicide"),
+    ("i'm gonna die if this continues", "suicide"),
+    ("the pain is so bad I want to die", "suicide"),
+    ("my pain is killing me and i want to die", "suicide"),
+    ("my son said he wants to kill himself", "suicide"),
+    ("my wife said she wants to die", "suicide"),
+    ("is ketamine used for suicidal thoughts", "suicide"),  # false alarm accepted
+    # suicide: inside a long pain description
+    (
+        "I have had chronic back pain for 10 years and honestly some days I think"
+        " everyone would be better off without me, anyway how much is an infusion",
+        "suicide",
+    ),
+    (
+        "my fibromyalgia is flaring, my husband left, and i keep thinking about"
+        " ending it. can ketamine help with that",
+        "suicide",
+    ),
+    ("I'm dying to know the price but honestly i want to end it all", "suicide"),
+    # self-harm
+    ("i keep hurting myself", "self_harm"),
+    ("I've been hurting myself to cope", "self_harm"),
+    ("i want to harm myself", "self_harm"),
+    ("i've been cutting again", "self_harm"),
+    ("I cut myself last night", "self_harm"),
+    ("i want to cut", "self_harm"),
+    ("i relapsed and cut", "self_harm"),
+    ("the urge to cut is really strong", "self_harm"),
+    ("self-harm urges are back", "self_harm"),
+    ("i've been self harming", "self_harm"),
+    ("i burn myself with a lighter", "self_harm"),
+    ("i punish myself physically when i fail", "self_harm"),
+    ("i scratch until it bleeds", "self_harm"),
+    ("i hit my head against the wall on purpose", "self_harm"),
+    ("my daughter is cutting herself", "self_harm"),
+    ("i don't feel safe with myself right now", "self_harm"),
+    # overdose
+    ("i overdosed", "overdose"),
+    ("i ovedosed", "overdose"),
+    ("my son overdosed on heroin", "overdose"),
+    ("she's overdosing", "overdose"),
+    ("i think i OD'd", "overdose"),
+    ("i o.d. on my meds", "overdose"),
+    ("can you overdose on ketamine? i think my friend just overdosed", "overdose"),
+    ("I took too many pills", "overdose"),
+    ("i took too much of my medication", "overdose"),
+    ("i used too much of my fentanyl patch", "overdose"),
+    ("my friend took too much fentanyl", "overdose"),
+    ("I swallowed a bottle of pills", "overdose"),
+    ("took a whole bottle of tylenol", "overdose"),
+    ("i just took my whole month's supply", "overdose"),
+    ("i took all my pills", "overdose"),
+    ("I swallowed all my oxycodone", "overdose"),
+    ("i took 20 pills", "overdose"),
+    ("took like 30 tylenol an hour ago", "overdose"),
+    ("i took half a bottle of sleeping pills", "overdose"),
+    ("i accidentally took a double dose", "overdose"),
+    ("my toddler got into my oxycodone", "overdose"),
+    ("i mixed my pills and alcohol on purpose", "overdose"),
+    ("drank a bottle of wine and took my sleeping pills", "overdose"),
+    ("i drank bleach", "overdose"),
+    ("i took 40 pills and i want to die", "overdose"),  # most urgent kind wins
+    # medical emergency
+    ("I'm having chest pain", "medical_emergency"),
+    ("my chest hurts", "medical_emergency"),
+    ("my chest is tight", "medical_emergency"),
+    ("chest pain right now", "medical_emergency"),
+    ("there's a crushing pain in my chest", "medical_emergency"),
+    ("i cant breathe", "medical_emergency"),
+    ("i cnt breath", "medical_emergency"),
+    ("trouble breathing", "medical_emergency"),
+    ("struggling to breathe", "medical_emergency"),
+    ("i am short of breath now", "medical_emergency"),
+    ("he stopped breathing", "medical_emergency"),
+    ("he's not breathing", "medical_emergency"),
+    ("she's turning blue", "medical_emergency"),
+    ("she is unresponsive", "medical_emergency"),
+    ("he is unconcious", "medical_emergency"),
+    ("he passed out and won't wake up", "medical_emergency"),
+    ("my husband fell and hit his head and isn't waking up", "medical_emergency"),
+    ("my wife is having a seizure", "medical_emergency"),
+    ("having a sezure", "medical_emergency"),
+    ("her face is drooping and speech is slurred", "medical_emergency"),
+    ("one side of my body is numb", "medical_emergency"),
+    ("i think i'm having a stroke", "medical_emergency"),
+    ("i can't feel my face", "medical_emergency"),
+    ("my throat is closing", "medical_emergency"),
+    ("my lips are swelling", "medical_emergency"),
+    ("severe allergic reaction", "medical_emergency"),
+    ("I think I'm having a bad reaction to the ketamine", "medical_emergency"),
+    ("bleeding that won't stop", "medical_emergency"),
+    ("i'm bleeding from where the iv was and it won't stop", "medical_emergency"),
+    ("my arm is bleading everywhere", "medical_emergency"),
+    ("call 911", "medical_emergency"),
+    ("call an ambulence", "medical_emergency"),
+    ("this is an emergency", "medical_emergency"),
+    ("this is an emergancy", "medical_emergency"),
+    ("medical emergency", "medical_emergency"),
+    ("am i having a heart attack", "medical_emergency"),
+    ("i think i'm having a hart attack", "medical_emergency"),
+    ("should i go to the er", "medical_emergency"),
+    ("i think i am dying", "medical_emergency"),
+    ("after my infusion i feel like i'm going to pass out", "medical_emergency"),
+]
+
+NON_CRISIS_MESSAGES = [
+    # depression, anxiety and pain as topics
+    "can pain make you depressed",
+    "can chronic pain cause depression or anxiety",
+    "does ketamine help with depression",
+    "is ketamine an antidepressant",
+    "stress and depression causing my back pain",
+    "I have depression and chronic pain, am I a candidate?",
+    "i am depressed because of my pain, will ketamine help",
+    "my anxiety is through the roof before procedures",
+    "is ketamine safe if I take antidepressants",
+    "I'm tired of the pain",
+    "i'm tired of living in pain, can ketamine help",
+    "I don't want to live with pain forever, what are my options",
+    "I don't want to live on opioids forever",
+    "i cannot cope with my pain, can ketamine help",
+    "how do I stop the pain",
+    "i want the pain to end",
+    "i just want my pain to be gone",
+    "ketamine gave me a reason to live again",
+    "I want my life back",
+    # side effects, safety, addiction, overdose as information
+    "what are the side effects like nausea",
+    "will ketamine make me dizzy",
+    "is ketamine addictive",
+    "what happens if you take too much ketamine",
+    "can you overdose on ketamine",
+    "is it possible to overdose on ketamine",
+    "what is the risk of overdose with ketamine infusions",
+    "how do you prevent overdose during the infusion",
+    "what happens if someone overdoses on ketamine",
+    "I'm at risk of overdose on opioids, can ketamine help me taper",
+    "I used to take too many painkillers years ago, is ketamine addictive",
+    "does ketamine cause chest pain",
+    "is shortness of breath a side effect of ketamine",
+    "can ketamine cause seizures",
+    "what is the chance of having an allergic reaction",
+    "will I have trouble breathing during the infusion",
+    "is it safe if i have breathing problems",
+    "will I be unconscious during the infusion",
+    "will I pass out during the infusion",
+    "will the infusion make me feel like I'm dying",
+    "can i mix ketamine and alcohol",
+    "i took 2 tylenol for my headache",
+    "i took all my usual meds this morning, can i still come in",
+    "I had a stroke 3 years ago, can I still get ketamine",
+    "I had a heart attack in 2019, is ketamine safe for me",
+    "chest wall pain from an old rib fracture, is that chronic pain?",
+    "breathing exercises for pain",
+    "what if there is a medical emergency during my infusion",
+    "is ketamine used in emergency rooms",
+    "do you have emergency appointments",
+    "do your nurses know cpr",
+    # idioms
+    "my pain is killing me",
+    "the pain is killing me",
+    "my back is killing me, can ketamine help",
+    "this pain makes me want to scream",
+    "I'm dying to know the price",
+    "dying for a coffee",
+    "I'm dying of boredom in the waiting room",
+    "drop dead gorgeous",
+    "I'm dead tired after work",
+    "kill the pain",
+    "I'm trying to kill the pain with ketamine",
+    "painkillers",
+    "pain killer",
+    "it took too much out of me",
+    "i did too much yesterday and my back hurts",
+    "I hurt myself lifting boxes at work and now my back is killing me",
+    "i cut myself shaving lol",
+    "I have been cutting back on my opioids",
+    "is ketamine a cutting edge treatment",
+    "in the end it was worth it",
+    "when does the infusion end? it's 2 hours right?",
+    "i feel odd on the second day after treatment",
+    # bookings, logistics, greetings
+    "hi there",
+    "hello, how are you",
+    "ok goodbye",
+    "I'd like to book a consultation",
+    "can i book an appointment for next tuesday",
+    "i cannot go on thursday, can we reschedule",
+    "I can't come in anymore because I moved",
+    "i can't take ibuprofen anymore, what else can I use",
+    "is there any point in trying ketamine if nothing else worked",
+    "am i better off with infusions or nasal spray",
+    "i'm 20 kms away from the clinic",
+    "how much does an infusion cost",
+    "does insurance cover ketamine",
+    "can I drive home after the infusion",
+    "how many infusions will I need",
+]
+
+
+@pytest.mark.parametrize(("message", "kind"), CRISIS_MESSAGES)
+def test_crisis_is_detected(
+    detector: CrisisDetector, normalizer: Normalizer, message: str, kind: str
+) -> None:
+    signal = detector.detect(normalizer(message))
+    assert signal is not None, message
+    assert signal.kind == kind, signal
+
+
+@pytest.mark.parametrize("message", NON_CRISIS_MESSAGES)
+def test_faq_questions_and_idioms_are_not_flagged(
+    detector: CrisisDetector, normalizer: Normalizer, message: str
+) -> None:
+    assert detector.detect(normalizer(message)) is None
+
+
+@pytest.mark.parametrize("text", ["", "   ", "!!!", "\U0001f629\U0001f629"])
+def test_empty_text_is_not_a_crisis(
+    detector: CrisisDetector, normalizer: Normalizer, text: str
+) -> None:
+    assert detector.detect(normalizer(text)) is None
+
+
+@pytest.mark.parametrize(
+    ("message", "cue"),
+    [
+        ("kms", "euphemism"),
+        ("i overdosed", "overdose_word"),
+        ("call 911", "emergency_call"),
+    ],
+)
+def test_cue_names_the_rule_not_the_user_text(
+    detector: CrisisDetector, normalizer: Normalizer, message: str, cue: str
+) -> None:
+    signal = detector.detect(normalizer(message))
+    assert signal is not None
+    assert signal.cue == cue
+    assert signal.cue in RULE_NAMES[signal.kind]
+
+
+def test_every_cue_is_a_rule_of_its_kind(
+    detector: CrisisDetector, normalizer: Normalizer
+) -> None:
+    for message, _ in CRISIS_MESSAGES:
+        signal = detector.detect(normalizer(message))
+        assert signal is not None
+        assert re.fullmatch(r"[a-z_]+", signal.cue)
+        assert signal.cue in RULE_NAMES[signal.kind]
+
+
+def test_every_rule_is_exercised(
+    detector: CrisisDetector, normalizer: Normalizer
+) -> None:
+    fired = set()
+    for message, _ in CRISIS_MESSAGES:
+        signal = detector.detect(normalizer(message))
+        assert signal is not None
+        fired.add(signal.cue)
+    every_rule = set().union(*RULE_NAMES.values())
+    assert every_rule - fired == set()
+
+
+def test_rule_and_guard_names_are_unique() -> None:
+    names = [name for _, rules in RULES for name, _ in rules]
+    names += [name for name, _ in GUARDS]
+    assert len(names) == len(set(names))
+
+
+GUARD_CASES = [
+    ("idiom_dying_for", "I'm dying to know the price"),
+    ("idiom_kill_the_pain", "I'm trying to kill the pain with ketamine"),
+    ("idiom_took_it_out_of_me", "the infusion took too much out of me"),
+    ("question_feel_like_dying", "will the infusion make me feel like I'm dying"),
+    ("overdose_information", "can you overdose on ketamine"),
+    ("symptom_question", "does ketamine cause chest pain"),
+    ("sedation_question", "will I be unconscious during the infusion"),
+    ("medical_history", "I had a heart attack in 2019, is ketamine safe for me"),
+    ("chronic_chest_pain", "chest wall pain from an old rib fracture"),
+    ("hypothetical_emergency", "what if there is a medical emergency"),
+    ("accidental_injury", "I hurt myself lifting boxes at work"),
+    ("routine_medication", "i took all my usual pain medication before coming"),
+    ("cutting_back", "I have been cutting back on my opioids"),
+    ("distance_kms", "i'm 20 kms away from the clinic"),
+]
+
+
+@pytest.mark.parametrize(("guard", "message"), GUARD_CASES)
+def test_each_guard_prevents_a_false_alarm(
+    detector: CrisisDetector, normalizer: Normalizer, guard: str, message: str
+) -> None:
+    normalized = normalizer(message)
+    assert GUARD_PATTERNS[guard].search(normalized)
+    assert any(pattern.search(normalized) for _, pattern in UNGUARDED_RULES)
+    assert detector.detect(normalized) is None
+
+
+def test_all_guards_are_exercised() -> None:
+    assert {name for name, _ in GUARD_CASES} == set(GUARD_PATTERNS)
+
+
+@pytest.mark.parametrize(
+    ("message", "cue"),
+    [
+        ("my pain is killing me and i want to die", "want_to_die"),
+        ("can you overdose on ketamine? my friend overdosed", "overdose_word"),
+        ("does ketamine cause chest pain? i have chest pain now", "chest_pain"),
+        ("i hurt myself at work and now i want to hurt myself", "hurt_myself"),
+    ],
+)
+def test_a_guard_masks_only_its_own_words(
+    detector: CrisisDetector, normalizer: Normalizer, message: str, cue: str
+) -> None:
+    signal = detector.detect(normalizer(message))
+    assert signal is not None
+    assert signal.cue == cue
+
+
+def test_crisis_in_the_middle_of_a_long_message_is_found(
+    detector: CrisisDetector, normalizer: Normalizer
+) -> None:
+    filler = "my lower back and hips ache every single day and nothing helps. " * 15
+    message = filler + "sometimes i wish i would not wake up. " + filler
+    signal = detector.detect(normalizer(message))
+    assert signal == CrisisSignal(kind="suicide", cue="wish_dead")
+
+
+def test_unnormalized_text_is_still_matched(detector: CrisisDetector) -> None:
+    signal = detector.detect("I WANT TO DIE!!!")
+    assert signal is not None
+    assert signal.kind == "suicide"
+
+
+def test_signal_is_immutable() -> None:
+    signal = CrisisSignal(kind="suicide", cue="kill_myself")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        signal.cue = "other"  # type: ignore[misc]
