@@ -1,0 +1,56 @@
+"""What faqbot's actions share: the knowledge base, reached lazily."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.knowledge import KnowledgeBase, load_knowledge_base
+
+FALLBACK_COUNT_SLOT = "fallback_count"
+
+
+class KnowledgeAction(Action, ABC):
+    """An action that answers from the knowledge base.
+
+    Given no knowledge base (as rasa-sdk's action server builds actions), it loads
+    the one shipped with faqbot on first use.
+    """
+
+    def __init__(self, knowledge: KnowledgeBase | None = None) -> None:
+        self._knowledge = knowledge
+
+    # Abstract so that rasa-sdk's `register_package`, which builds every
+    # concrete `Action` subclass it finds, skips this base class.
+    @abstractmethod
+    def name(self) -> str:
+        """The action's name."""
+
+    @property
+    def knowledge(self) -> KnowledgeBase:
+        if self._knowledge is None:
+            self._knowledge = load_knowledge_base()
+        return self._knowledge
+
+
+class ReplyAction(KnowledgeAction, ABC):
+    """An action that answers the visitor, which ends a run of fallbacks."""
+
+    @abstractmethod
+    def reply(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[dict[str, Any]]:
+        """Send the reply; return any extra events."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        events = self.reply(dispatcher, tracker)
+        if tracker.get_slot(FALLBACK_COUNT_SLOT):
+            events.append(SlotSet(FALLBACK_COUNT_SLOT, 0))
+        return events

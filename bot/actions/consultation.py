@@ -1,0 +1,371 @@
+"""The consultation handoff form, as rasa-sdk actions.
+
+Slots are filled by `extract_<slot>` methods (custom mappings in Rasa terms):
+the requested slot takes the whole message; other slots take details the
+visitor volunteers ("I'm Grace, call me at 513.555.0163") or corrects ("actually
+my number is ..."). A rejected value sets the `rejection` slot; the matching
+`action_ask_<slot>` then sends that reason as the whole re-ask, so the visitor
+never gets the reason followed by the question again.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.actions.base import FALLBACK_COUNT_SLOT, KnowledgeAction
+from bot.actions.crisis import CRISIS_SLOT
+from bot.answers import is_cancel, looks_like_question, parse_consent
+from bot.details import find_correction, find_details
+from bot.replies import (
+    CANCELLED,
+    CONSENT_REFUSED,
+    CONSENT_REJECTION,
+    FORM_QUESTIONS,
+    SLOT_LABELS,
+    consent_question,
+)
+from bot.storage.records import HandoffDetails, TranscriptLine
+from bot.validators import (
+    SKIPPED,
+    Accepted,
+    Verdict,
+    validate_condition,
+    validate_email,
+    validate_name,
+    validate_phone,
+    validate_preferred_time,
+)
+
+FORM_NAME = "consultation_form"
+FORM_SLOTS = ("name", "phone", "email", "preferred_time", "condition", "consent")
+REJECTION_SLOT = "rejection"
+REQUESTED_SLOT = "requested_slot"
+VOLUNTEERED_SLOTS = ("name", "phone", "email")
+
+
+class HandoffSink(Protocol):
+    """Where a finished consultation request goes (the Store satisfies it)."""
+
+    def save_handoff(
+        self,
+        details: HandoffDetails,
+        *,
+        channel: str,
+        sender_id: str,
+        transcript: list[TranscriptLine],
+        crisis: bool = False,
+    ) -> int: ...
+
+
+def reset_form_events() -> list[dict[str, Any]]:
+    """Events that clear every form slot."""
+    return [SlotSet(s, None) for s in (*FORM_SLOTS, REQUESTED_SLOT, REJECTION_SLOT)]
+
+
+def transcript_from_events(events: list[dict[str, Any]]) -> list[TranscriptLine]:
+    """The user and bot messages of a tracker's events, in order."""
+    lines = []
+    for event in events:
+        kind = event.get("event")
+        text = event.get("text")
+        if kind in ("user", "bot") and text:
+            stamp = datetime.fromtimestamp(float(event.get("timestamp") or 0), UTC)
+            lines.append(TranscriptLine(sender=kind, text=text, timestamp=stamp))
+    return lines
+
+
+def leaves_form(latest_message: dict[str, Any]) -> bool:
+    """True when a message is not an answer but for the rules to handle.
+
+    A crisis, a cancel, or a clear question to the FAQ fills no slot, so Rasa's
+    form rejects the turn and the in-form rules (and faqbot's engine) take over.
+    """
+    text = latest_message.get("text") or ""
+    intent = (latest_message.get("intent") or {}).get("name") or ""
+    if intent in ("crisis", "cancel") or is_cancel(text):
+        return True
+    answers_question = intent.startswith("faq") or intent == "bot_challenge"
+    return answers_question and looks_like_question(text)
+
+
+class ValidateConsultationForm(FormValidationAction):
+    """Extracts and validates the consultation form's slots."""
+
+    def __init__(self, *, phone_region: str = "US") -> None:
+        self._region = phone_region
+
+    def name(self) -> str:
+        return f"validate_{FORM_NAME}"
+
+    def _validators(self) -> dict[str, Callable[[str], Verdict]]:
+        return {
+            "name": validate_name,
+            "phone": lambda text: validate_phone(text, default_region=self._region),
+            "email": validate_email,
+            "preferred_time": validate_preferred_time,
+            "condition": validate_condition,
+        }
+
+    def _extract(
+        self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
+        text = tracker.latest_message.get("text") or ""
+        if leaves_form(tracker.latest_message):
+            return {}
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        correction = find_correction(text)
+        if correction is not None:
+            if correction.slot != slot:
+                return {}
+            if slot == requested:
+                return {slot: correction.text}
+            return self._side_value(slot, correction.text, dispatcher, corrected=True)
+        if slot == requested:
+            return {slot: text}
+        if slot in VOLUNTEERED_SLOTS and tracker.get_slot(slot) is None:
+            found = getattr(find_details(text, default_region=self._region), slot)
+            if found:
+                return self._side_value(slot, found, dispatcher, corrected=False)
+        return {}
+
+    def _side_value(
+        self, slot: str, raw: str, dispatcher: CollectingDispatcher, *, corrected: bool
+    ) -> dict[str, Any]:
+        """A value for a slot that was not asked for: kept only if valid."""
+        verdict = self._validators()[slot](raw)
+        if not isinstance(verdict, Accepted) or verdict.value == SKIPPED:
+            if corrected:
+                dispatcher.utter_message(text=verdict.reason)
+            return {}
+        if corrected:
+            dispatcher.utter_message(
+                text=f"Got it, I've updated your {SLOT_LABELS[slot]}."
+            )
+        return {slot: verdict.value}
+
+    def _verdict(self, slot: str, value: Any, tracker: Tracker) -> dict[str, Any]:
+        if not isinstance(value, str):
+            return {slot: value}
+        verdict = self._validators()[slot](value)
+        if isinstance(verdict, Accepted):
+            return {slot: verdict.value}
+        return {slot: None, REJECTION_SLOT: verdict.reason}
+
+    def extract_name(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._extract("name", dispatcher, tracker)
+
+    def extract_phone(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._extract("phone", dispatcher, tracker)
+
+    def extract_email(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._extract("email", dispatcher, tracker)
+
+    def extract_preferred_time(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._extract("preferred_time", dispatcher, tracker)
+
+    def extract_condition(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._extract("condition", dispatcher, tracker)
+
+    def extract_consent(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if tracker.get_slot(REQUESTED_SLOT) != "consent" or leaves_form(
+            tracker.latest_message
+        ):
+            return {}
+        return {"consent": tracker.latest_message.get("text") or ""}
+
+    def validate_name(
+        self, value: Any, dispatcher: Any, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._verdict("name", value, tracker)
+
+    def validate_phone(
+        self, value: Any, dispatcher: Any, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._verdict("phone", value, tracker)
+
+    def validate_email(
+        self, value: Any, dispatcher: Any, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._verdict("email", value, tracker)
+
+    def validate_preferred_time(
+        self, value: Any, dispatcher: Any, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._verdict("preferred_time", value, tracker)
+
+    def validate_condition(
+        self, value: Any, dispatcher: Any, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return self._verdict("condition", value, tracker)
+
+    def validate_consent(
+        self, value: Any, dispatcher: Any, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if isinstance(value, bool):
+            return {"consent": value}
+        answer = parse_consent(str(value))
+        if answer is None:
+            return {"consent": None, REJECTION_SLOT: CONSENT_REJECTION}
+        return {"consent": answer}
+
+
+class AskSlotAction(KnowledgeAction, ABC):
+    """Asks for one slot; after a rejection, the reason is the whole question."""
+
+    @property
+    @abstractmethod
+    def slot(self) -> str:
+        """The slot this action asks for."""
+
+    def name(self) -> str:
+        return f"action_ask_{self.slot}"
+
+    def question(self) -> str:
+        return FORM_QUESTIONS[self.slot]
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        rejection = tracker.get_slot(REJECTION_SLOT)
+        dispatcher.utter_message(text=rejection or self.question())
+        events = [SlotSet(REJECTION_SLOT, None)] if rejection else []
+        if tracker.get_slot(FALLBACK_COUNT_SLOT):
+            # The visitor is answering the form: any run of fallbacks is over.
+            events.append(SlotSet(FALLBACK_COUNT_SLOT, 0))
+        return events
+
+
+class ActionAskName(AskSlotAction):
+    slot = "name"
+
+
+class ActionAskPhone(AskSlotAction):
+    slot = "phone"
+
+
+class ActionAskEmail(AskSlotAction):
+    slot = "email"
+
+
+class ActionAskPreferredTime(AskSlotAction):
+    slot = "preferred_time"
+
+
+class ActionAskCondition(AskSlotAction):
+    slot = "condition"
+
+
+class ActionAskConsent(AskSlotAction):
+    slot = "consent"
+
+    def question(self) -> str:
+        return consent_question(self.knowledge.clinic)
+
+
+def _shown(value: Any) -> str | None:
+    return None if value in (None, SKIPPED) else str(value)
+
+
+class ActionSubmitConsultation(KnowledgeAction):
+    """Stores the handoff (committed first), then tells the visitor it arrived."""
+
+    def __init__(
+        self,
+        store: HandoffSink | None = None,
+        *,
+        knowledge: Any = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        super().__init__(knowledge)
+        self._store = store
+        self._clock = clock or (lambda: datetime.now(UTC))
+
+    def name(self) -> str:
+        return "action_submit_consultation"
+
+    @property
+    def store(self) -> HandoffSink:
+        if self._store is None:
+            from bot.settings import Settings
+            from bot.storage import Store
+
+            store = Store.from_url(Settings.from_env().database_url)
+            store.upgrade()
+            self._store = store
+        return self._store
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        slots = tracker.slots
+        if slots.get("consent") is not True:
+            dispatcher.utter_message(text=CONSENT_REFUSED)
+            return reset_form_events()
+        details = HandoffDetails(
+            name=str(slots["name"]),
+            phone=str(slots["phone"]),
+            email=_shown(slots.get("email")),
+            preferred_time=_shown(slots.get("preferred_time")),
+            condition=_shown(slots.get("condition")),
+            consent_at=self._clock(),
+        )
+        self.store.save_handoff(
+            details,
+            channel=tracker.get_latest_input_channel() or "rest",
+            sender_id=tracker.sender_id,
+            transcript=transcript_from_events(tracker.events),
+            crisis=bool(slots.get(CRISIS_SLOT)),
+        )
+        dispatcher.utter_message(text=self._summary(details))
+        return reset_form_events()
+
+    def _summary(self, details: HandoffDetails) -> str:
+        clinic = self.knowledge.clinic
+        lines = [
+            f"Thank you, {details.name}. We have received your consultation request"
+            f" and {clinic.name} will contact you. Here is what you sent us:",
+            f"- Name: {details.name}",
+            f"- Phone: {details.phone}",
+        ]
+        for label, value in (
+            ("Email", details.email),
+            ("Best time", details.preferred_time),
+            ("Condition", details.condition),
+        ):
+            if value:
+                lines.append(f"- {label}: {value}")
+        lines.append(f"If anything is urgent, call us at {clinic.phone}.")
+        return "\n".join(lines)
+
+
+class ActionCancelConsultation(Action):
+    """Ends the form and keeps nothing of it."""
+
+    def name(self) -> str:
+        return "action_cancel_consultation"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        dispatcher.utter_message(text=CANCELLED)
+        return [ActiveLoop(None), *reset_form_events()]

@@ -1,0 +1,77 @@
+"""When the bot did not understand: "did you mean", then a consultation offer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.actions.base import FALLBACK_COUNT_SLOT, KnowledgeAction
+from bot.knowledge import FAQ_PREFIX, OUT_OF_SCOPE
+from bot.payloads import payload
+from bot.replies import no_information
+
+MAX_SUGGESTIONS = 3
+MIN_SUGGESTION_CONFIDENCE = 0.25
+CONSULTATION_BUTTON = {
+    "title": "Request a consultation",
+    "payload": payload("request_consultation"),
+}
+STARTER_TOPICS = ("what_is_ketamine_therapy", "ketamine_safety", "side_effects")
+
+
+def _candidates(latest_message: dict[str, Any]) -> list[dict[str, Any]]:
+    ranking = latest_message.get("intent_ranking") or []
+    return [r for r in ranking if r.get("name") != "nlu_fallback"]
+
+
+class ActionFallback(KnowledgeAction):
+    """Replies to `nlu_fallback`: never guesses, never shows an internal name."""
+
+    def name(self) -> str:
+        return "action_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        clinic = self.knowledge.clinic
+        count = int(tracker.get_slot(FALLBACK_COUNT_SLOT) or 0) + 1
+        candidates = _candidates(tracker.latest_message)
+        if candidates and candidates[0].get("name") == OUT_OF_SCOPE:
+            dispatcher.utter_message(
+                text=no_information(clinic), buttons=[CONSULTATION_BUTTON]
+            )
+            return [SlotSet(FALLBACK_COUNT_SLOT, count)]
+        if count >= 2:
+            dispatcher.utter_message(
+                text="I'm still not sure I understand, sorry. Would you like someone"
+                f" from {clinic.name} to contact you? You can also call"
+                f" {clinic.phone}.",
+                buttons=[CONSULTATION_BUTTON],
+            )
+            return [SlotSet(FALLBACK_COUNT_SLOT, count)]
+        suggestions = [
+            c["name"]
+            for c in candidates
+            if c.get("name", "").startswith(FAQ_PREFIX)
+            and c.get("confidence", 0) >= MIN_SUGGESTION_CONFIDENCE
+        ][:MAX_SUGGESTIONS]
+        if suggestions:
+            text = "Sorry, I'm not sure I understood. Did you mean one of these?"
+        else:
+            suggestions = [FAQ_PREFIX + t for t in STARTER_TOPICS]
+            text = (
+                "Sorry, I didn't understand that. I can answer questions about"
+                " chronic pain and ketamine infusions, for example:"
+            )
+        topics = [self.knowledge.topic(s[len(FAQ_PREFIX) :]) for s in suggestions]
+        dispatcher.utter_message(
+            text=text,
+            buttons=[
+                {"title": t.question, "payload": payload(t.intent)} for t in topics
+            ],
+        )
+        return [SlotSet(FALLBACK_COUNT_SLOT, count)]

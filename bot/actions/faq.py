@@ -1,0 +1,63 @@
+"""Answering an FAQ: the answer, its source and related questions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.base import ReplyAction
+from bot.knowledge import FAQ_PREFIX, Topic
+from bot.payloads import payload
+
+MAX_RELATED = 3
+
+
+def faq_intent(latest_message: dict[str, Any]) -> str | None:
+    """The `faq/<id>` a parse result selected, from Rasa's or faqbot's layout."""
+    selector = latest_message.get("response_selector") or {}
+    key = ((selector.get("faq") or {}).get("response") or {}).get("intent_response_key")
+    if isinstance(key, str) and key.startswith(FAQ_PREFIX):
+        return key
+    intent = (latest_message.get("intent") or {}).get("name")
+    if isinstance(intent, str) and intent.startswith(FAQ_PREFIX):
+        return intent
+    return None
+
+
+class ActionAnswerFaq(ReplyAction):
+    """Answers the FAQ topic of the latest message."""
+
+    def name(self) -> str:
+        return "action_answer_faq"
+
+    def reply(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[dict[str, Any]]:
+        intent = faq_intent(tracker.latest_message)
+        try:
+            topic = self.knowledge.topic(intent[len(FAQ_PREFIX) :] if intent else "")
+        except KeyError:
+            dispatcher.utter_message(
+                text="Sorry, I could not find that answer. Could you ask another way?"
+            )
+            return []
+        self.answer(dispatcher, topic)
+        return []
+
+    def answer(self, dispatcher: CollectingDispatcher, topic: Topic) -> None:
+        """Send `topic`'s answer with its source line and related questions."""
+        related = [self.knowledge.topic(r) for r in topic.related[:MAX_RELATED]]
+        dispatcher.utter_message(
+            text=f'{topic.answer}\n\nSource: "{topic.section}", from our article'
+            f' "{self.knowledge.title}".',
+            buttons=[
+                {"title": r.question, "payload": payload(r.intent)} for r in related
+            ],
+            json_message={
+                "sms": topic.sms,
+                "topic": topic.id,
+                "source": {"section": topic.section, "article": self.knowledge.title},
+            },
+        )

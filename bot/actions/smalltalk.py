@@ -1,0 +1,81 @@
+"""Greeting, goodbye, thanks and the truthful answer to "are you a bot?"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.base import ReplyAction
+from bot.actions.fallback import CONSULTATION_BUTTON
+from bot.payloads import payload
+from bot.replies import bot_disclosure, greeting
+
+GREETING_TOPICS = (
+    "what_is_ketamine_therapy",
+    "how_ketamine_works",
+    "ketamine_safety",
+    "side_effects",
+)
+
+
+class ActionGreet(ReplyAction):
+    """Introduces the assistant, its limits, and offers topics as buttons."""
+
+    def name(self) -> str:
+        return "action_greet"
+
+    def reply(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[dict[str, Any]]:
+        topics = [self.knowledge.topic(t) for t in GREETING_TOPICS]
+        dispatcher.utter_message(
+            text=greeting(self.knowledge.clinic) + " What would you like to know?",
+            buttons=[
+                *({"title": t.question, "payload": payload(t.intent)} for t in topics),
+                CONSULTATION_BUTTON,
+            ],
+        )
+        return []
+
+
+class ActionBotChallenge(ReplyAction):
+    """Answers truthfully that this is an automated assistant."""
+
+    def name(self) -> str:
+        return "action_bot_challenge"
+
+    def reply(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[dict[str, Any]]:
+        dispatcher.utter_message(
+            text=bot_disclosure(self.knowledge.clinic), buttons=[CONSULTATION_BUTTON]
+        )
+        return []
+
+
+class ActionGoodbye(ReplyAction):
+    def name(self) -> str:
+        return "action_goodbye"
+
+    def reply(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[dict[str, Any]]:
+        dispatcher.utter_message(
+            text="Take care! If you have more questions, I'm here any time."
+        )
+        return []
+
+
+class ActionThanks(ReplyAction):
+    def name(self) -> str:
+        return "action_thanks"
+
+    def reply(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[dict[str, Any]]:
+        dispatcher.utter_message(
+            text="You're welcome! Is there anything else you would like to know?"
+        )
+        return []

@@ -1,0 +1,283 @@
+"""One engine for every channel.
+
+A turn: load the sender's state from storage, understand the message, then
+decide in a fixed order: crisis first, then the active form (cancel, an
+interruption, or the next answer), then the intent's action. Actions are
+rasa-sdk actions run against a `Tracker` built from the stored state; their
+events update the state and their messages become channel-neutral replies.
+The user's message, every reply and the new state are stored in one
+transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.types import DomainDict
+
+from bot.actions.consultation import (
+    FORM_NAME,
+    FORM_SLOTS,
+    REJECTION_SLOT,
+    REQUESTED_SLOT,
+)
+from bot.actions.running import run_action
+from bot.answers import is_cancel
+from bot.domain import INTENT_ACTIONS
+from bot.knowledge import FAQ_PREFIX
+from bot.messages import IncomingMessage, Reply
+from bot.nlu import CRISIS, IntentScore, Parser, ParseResult
+from bot.payloads import parse_payload
+from bot.storage import NewMessage, Store
+
+logger = logging.getLogger(__name__)
+
+QUESTION_WORDS = frozenset(
+    "what how why when where who which is are can could does do will would should"
+    " may".split()
+)
+INTERRUPTING_INTENTS = ("bot_challenge",)
+SUBMIT_ACTION = "action_submit_consultation"
+_LOCK_STRIPES = 64
+
+
+def looks_like_question(text: str, normalized_words: list[str]) -> bool:
+    """True for a message phrased as a question rather than as an answer."""
+    return "?" in text or bool(
+        normalized_words and normalized_words[0] in QUESTION_WORDS
+    )
+
+
+class Turn:
+    """The working state of one message's handling (never shared between turns)."""
+
+    def __init__(
+        self,
+        message: IncomingMessage,
+        parse: ParseResult,
+        state: Mapping[str, Any],
+        now: float,
+    ) -> None:
+        self.message = message
+        self.parse = parse
+        self.slots: dict[str, Any] = dict(state.get("slots") or {})
+        self.active_loop: str | None = state.get("active_loop")
+        self.replies: list[Reply] = []
+        self.crisis = False
+        self.now = now
+        self.events: list[dict[str, Any]] = [
+            {
+                "event": "user",
+                "text": message.text,
+                "timestamp": now,
+                "parse_data": dict(parse),
+                "input_channel": message.channel,
+            }
+        ]
+
+    @property
+    def intent(self) -> str:
+        return self.parse["intent"]["name"]
+
+    def state(self) -> dict[str, Any]:
+        return {"slots": self.slots, "active_loop": self.active_loop}
+
+    def tracker(self, history: list[dict[str, Any]] | None = None) -> Tracker:
+        return Tracker(
+            sender_id=self.message.sender_id,
+            slots=dict(self.slots),
+            latest_message=dict(self.parse),
+            events=[*(history or []), *self.events],
+            paused=False,
+            followup_action=None,
+            active_loop={"name": self.active_loop} if self.active_loop else {},
+            latest_action_name=None,
+        )
+
+    def checkpoint(self) -> tuple[dict[str, Any], int, int]:
+        """What `restore` needs to undo the actions run after this point."""
+        return dict(self.slots), len(self.replies), len(self.events)
+
+    def restore(self, checkpoint: tuple[dict[str, Any], int, int]) -> None:
+        slots, replies, events = checkpoint
+        self.slots = dict(slots)
+        del self.replies[replies:]
+        del self.events[events:]
+
+    def apply(
+        self, events: list[dict[str, Any]], messages: list[dict[str, Any]]
+    ) -> None:
+        for event in events:
+            if event.get("event") == "slot":
+                self.slots[event["name"]] = event.get("value")
+            elif event.get("event") == "active_loop":
+                self.active_loop = event.get("name")
+        for message in messages:
+            reply = Reply.from_dispatcher(message)
+            self.replies.append(reply)
+            self.events.append(
+                {
+                    "event": "bot",
+                    "text": reply.text,
+                    "timestamp": self.now,
+                    "data": reply.data(),
+                }
+            )
+
+
+class Engine:
+    """Handles messages from every channel; safe to call from many threads."""
+
+    def __init__(
+        self,
+        *,
+        parser: Parser,
+        store: Store,
+        actions: Mapping[str, Action],
+        domain: DomainDict,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.parser = parser
+        self.store = store
+        self.actions = actions
+        self.domain = domain
+        self._clock = clock
+        # Two messages from one sender must not interleave; striping bounds memory.
+        self._locks = tuple(threading.Lock() for _ in range(_LOCK_STRIPES))
+
+    def understand(self, text: str) -> ParseResult:
+        """Parse `text`, honouring Rasa's `/intent` button payloads."""
+        decoded = parse_payload(text)
+        if decoded is not None:
+            intent, entities = decoded
+            if intent in self.domain["intents"] or self._is_topic(intent):
+                score = IntentScore(name=intent, confidence=1.0)
+                result = ParseResult(
+                    text=text,
+                    intent=score,
+                    entities=[{"entity": k, "value": v} for k, v in entities.items()],
+                    intent_ranking=[score],
+                )
+                result["response_selector"] = self.parser.response_selector(
+                    score, [score]
+                )
+                return result
+        return self.parser.parse(text)
+
+    def _is_topic(self, intent: str) -> bool:
+        # A stale or forged `/faq/<id>` button must not reach the actions.
+        topics = self.parser.knowledge.topics
+        return intent.startswith(FAQ_PREFIX) and any(t.intent == intent for t in topics)
+
+    def handle(self, message: IncomingMessage) -> list[Reply]:
+        """Answer one message and store the turn; return the replies in order."""
+        lock = self._locks[hash((message.channel, message.sender_id)) % _LOCK_STRIPES]
+        with lock:
+            conversation = self.store.conversation(message.channel, message.sender_id)
+            parse = self.understand(message.text)
+            turn = Turn(message, parse, conversation.state, self._clock())
+            self._decide(turn, conversation.id)
+            stored = [NewMessage(sender="user", text=message.text, parse=dict(parse))]
+            stored += [
+                NewMessage(sender="bot", text=r.text, data=r.data())
+                for r in turn.replies
+            ]
+            self.store.record_turn(
+                conversation.id, stored, state=turn.state(), crisis=turn.crisis
+            )
+        logger.debug(
+            "turn for conversation %s: intent %s", conversation.id, turn.intent
+        )
+        return turn.replies
+
+    def _run(self, turn: Turn, action_name: str, conversation_id: int) -> None:
+        history = None
+        if action_name == SUBMIT_ACTION:
+            history = [
+                {
+                    "event": line.sender,
+                    "text": line.text,
+                    "timestamp": line.timestamp.timestamp(),
+                }
+                for line in self.store.transcript(conversation_id)
+            ]
+        events, messages = run_action(
+            self.actions[action_name], turn.tracker(history), self.domain
+        )
+        turn.apply(events, messages)
+
+    def _decide(self, turn: Turn, conversation_id: int) -> None:
+        run = lambda name: self._run(turn, name, conversation_id)  # noqa: E731
+        if turn.intent == CRISIS:
+            turn.crisis = True
+            run("action_crisis")
+            return
+        if turn.active_loop == FORM_NAME:
+            self._form_turn(turn, run)
+            return
+        if turn.intent == "request_consultation":
+            turn.active_loop = FORM_NAME
+            turn.slots[REQUESTED_SLOT] = None
+            run(f"validate_{FORM_NAME}")
+            self._next_form_step(turn, run)
+            return
+        run(self._action_for(turn.intent))
+
+    def _action_for(self, intent: str) -> str:
+        if intent.startswith(FAQ_PREFIX):
+            return "action_answer_faq"
+        return INTENT_ACTIONS.get(intent, "action_fallback")
+
+    def _form_turn(self, turn: Turn, run: Callable[[str], None]) -> None:
+        text = turn.message.text
+        if is_cancel(text):
+            run("action_cancel_consultation")
+            return
+        answers_question = turn.intent.startswith(FAQ_PREFIX) or (
+            turn.intent in INTERRUPTING_INTENTS
+        )
+        explicit = parse_payload(text) is not None
+        if explicit and turn.intent == "request_consultation":
+            # The consultation button pressed again mid-form: carry on, and do
+            # not take the payload for an answer.
+            self._next_form_step(turn, run)
+            return
+        words = self.parser.normalizer.tokens(text)
+        if answers_question and (explicit or looks_like_question(text, words)):
+            self._interrupt(turn, run)
+            return
+        checkpoint = turn.checkpoint()
+        run(f"validate_{FORM_NAME}")
+        # Only a rejected answer counts: a correction of another slot ("actually
+        # my number is ...") leaves the pending slot empty without rejecting it.
+        rejected = turn.slots.get(REJECTION_SLOT) is not None
+        if rejected and answers_question:
+            # Not an answer to the pending question but a clear question of its
+            # own: answer it instead of complaining about the format.
+            turn.restore(checkpoint)
+            self._interrupt(turn, run)
+            return
+        self._next_form_step(turn, run)
+
+    def _interrupt(self, turn: Turn, run: Callable[[str], None]) -> None:
+        """Answer a side question, then bring the pending question back."""
+        run(self._action_for(turn.intent))
+        turn.slots[REJECTION_SLOT] = None
+        requested = turn.slots.get(REQUESTED_SLOT)
+        if requested:
+            run(f"action_ask_{requested}")
+
+    def _next_form_step(self, turn: Turn, run: Callable[[str], None]) -> None:
+        missing = next((s for s in FORM_SLOTS if turn.slots.get(s) is None), None)
+        if missing is not None:
+            turn.slots[REQUESTED_SLOT] = missing
+            run(f"action_ask_{missing}")
+            return
+        turn.active_loop = None
+        turn.slots[REQUESTED_SLOT] = None
+        run(SUBMIT_ACTION)

@@ -1,0 +1,72 @@
+"""Channel-neutral messages: what comes in from any channel and what goes out.
+
+Channels convert their own formats to `IncomingMessage` and render `Reply`
+objects back; the engine never knows which channel it serves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Button:
+    """A quick reply: the title shown, the payload sent back when tapped."""
+
+    title: str
+    payload: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"title": self.title, "payload": self.payload}
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One bot message. `short_text` is the SMS form where one exists."""
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+    short_text: str | None = None
+    custom: Mapping[str, Any] | None = None
+
+    @classmethod
+    def from_dispatcher(cls, message: Mapping[str, Any]) -> Reply:
+        """Build a reply from one of rasa-sdk's CollectingDispatcher messages."""
+        custom = message.get("custom") or None
+        short_text = custom.get("sms") if isinstance(custom, Mapping) else None
+        buttons = tuple(
+            Button(str(b["title"]), str(b["payload"]))
+            for b in message.get("buttons") or ()
+        )
+        return cls(
+            text=message.get("text") or "",
+            buttons=buttons,
+            short_text=short_text,
+            custom=custom,
+        )
+
+    def data(self) -> dict[str, Any] | None:
+        """What is stored beside the text: buttons and custom payload."""
+        data: dict[str, Any] = {}
+        if self.buttons:
+            data["buttons"] = [b.to_dict() for b in self.buttons]
+        if self.custom:
+            data["custom"] = dict(self.custom)
+        return data or None
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    """A visitor's message as any channel delivers it."""
+
+    channel: str
+    sender_id: str
+    text: str
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+
+def buttons_payload(buttons: Sequence[Button]) -> list[dict[str, str]]:
+    """Buttons in rasa-sdk's dispatcher form."""
+    return [b.to_dict() for b in buttons]

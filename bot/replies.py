@@ -1,0 +1,86 @@
+"""The bot's fixed wording, in one place so the engine, the actions and the Rasa
+export say the same thing."""
+
+from __future__ import annotations
+
+from bot.knowledge import Clinic
+
+CRISIS_TEXT = (
+    "If you are thinking about suicide or harming yourself, please call or text"
+    " 988 (the Suicide & Crisis Lifeline) now. If you or someone with you is in"
+    " danger or having a medical emergency, call 911 right away. This chat cannot"
+    " give emergency help, but you do not have to go through this alone."
+)
+
+NOT_MEDICAL_ADVICE = (
+    "I share general information from our article, not medical advice: please talk"
+    " to a doctor about your own situation."
+)
+
+FORM_QUESTIONS = {
+    "name": "To arrange a consultation, what is your full name?",
+    "phone": "What is the best phone number to reach you?",
+    "email": 'What is your email address? (Optional: say "skip" to leave it out.)',
+    "preferred_time": (
+        'When is a good time for us to contact you? (Optional: say "skip".)'
+    ),
+    "condition": (
+        "In a sentence or two, what pain condition would you like help with?"
+        ' (Optional: say "skip".)'
+    ),
+}
+
+SLOT_LABELS = {
+    "name": "name",
+    "phone": "phone number",
+    "email": "email address",
+    "preferred_time": "preferred contact time",
+    "condition": "condition",
+}
+
+CONSENT_REJECTION = (
+    'Please answer "yes" or "no": may we contact you and keep these details?'
+)
+CANCELLED = (
+    "OK, I have cancelled your consultation request and kept none of its details."
+    " Ask me anything else whenever you like."
+)
+CONSENT_REFUSED = (
+    "Understood: without your consent I have not stored any of your details."
+    " You can still ask me questions, or call us whenever you are ready."
+)
+
+
+def consent_question(clinic: Clinic) -> str:
+    """The consent question names the clinic that will hold the details."""
+    return (
+        f"Last step: do you agree that {clinic.name} may contact you and store these"
+        " details to arrange your consultation? Please answer yes or no."
+    )
+
+
+def greeting(clinic: Clinic) -> str:
+    """Says who is talking and what it can do."""
+    return (
+        f"Hello! I am {clinic.name}'s automated assistant. I can answer questions"
+        " about chronic pain and ketamine infusions, and help you request a"
+        f" consultation. {NOT_MEDICAL_ADVICE}"
+    )
+
+
+def bot_disclosure(clinic: Clinic) -> str:
+    """The truthful answer to "are you a bot?"."""
+    return (
+        "I am an automated assistant, not a person. If you would like to talk to"
+        f" someone at {clinic.name}, I can ask a staff member to contact you, or you"
+        f" can call {clinic.phone}."
+    )
+
+
+def no_information(clinic: Clinic) -> str:
+    """The honest answer to a question the article does not cover."""
+    return (
+        "I'm sorry, I don't have that information. Our staff can help: call"
+        f" {clinic.name} at {clinic.phone} ({clinic.hours}), or I can ask someone"
+        " to contact you."
+    )
