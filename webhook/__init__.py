@@ -1,0 +1,34 @@
+"""faqbot's HTTP face: thin Flask adapters over the channel-neutral engine."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from bot.runtime import Runtime, build_runtime
+from bot.settings import Settings
+
+RUNTIME_KEY = "faqbot"
+MAX_REQUEST_BYTES = 64 * 1024
+
+
+def create_app(
+    test_config: Mapping[str, Any] | None = None, *, runtime: Runtime | None = None
+) -> Flask:
+    """Build the app. `test_config` overrides FAQBOT_* environment variables."""
+    from webhook import action_server, errors, model, rest
+
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+    if runtime is None:
+        settings = Settings.from_env({**os.environ, **(test_config or {})})
+        runtime = build_runtime(settings)
+    app.extensions[RUNTIME_KEY] = runtime
+    errors.init_app(app)
+    app.register_blueprint(model.blueprint)
+    app.register_blueprint(rest.blueprint)
+    app.register_blueprint(action_server.blueprint)
+    return app

@@ -1,0 +1,103 @@
+"""The `faqbot` command line: understanding, conversations, data and the server."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bot.errors import (
+    ConfigurationError,
+    EvaluationFileError,
+    KnowledgeBaseError,
+    StorageError,
+)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="faqbot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    parse = commands.add_parser("parse", help="print the parse result of TEXT as JSON")
+    parse.add_argument("text")
+
+    evaluate = commands.add_parser("eval", help="score a labelled file of messages")
+    evaluate.add_argument("file", type=Path)
+    evaluate.add_argument("--json", action="store_true", help="print JSON")
+    evaluate.add_argument(
+        "--min-accuracy",
+        type=float,
+        default=None,
+        metavar="X",
+        help="exit with status 1 when accuracy is below X (0-1)",
+    )
+
+    commands.add_parser("chat", help="talk to the bot in the terminal")
+
+    extract = commands.add_parser(
+        "extract", help="draft a knowledge base from an article"
+    )
+    extract.add_argument("article", type=Path)
+    extract.add_argument("-o", "--output", type=Path, required=True)
+
+    serve = commands.add_parser("serve", help="serve the HTTP API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=5005)
+    serve.add_argument("--workers", type=int, default=2)
+    serve.add_argument("--threads", type=int, default=8)
+
+    db = commands.add_parser("db", help="database schema")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="create or migrate the schema")
+
+    handoffs = commands.add_parser("handoffs", help="consultation requests")
+    handoff_commands = handoffs.add_subparsers(dest="handoffs_command", required=True)
+    listing = handoff_commands.add_parser("list", help="print a table")
+    listing.add_argument("--status", choices=("new", "contacted", "closed"))
+    export = handoff_commands.add_parser("export", help="print every handoff")
+    export.add_argument("--format", choices=("json", "csv"), default="json")
+    export.add_argument("--status", choices=("new", "contacted", "closed"))
+
+    rasa = commands.add_parser("export-rasa", help="write a Rasa 3.x project")
+    rasa.add_argument("directory", type=Path)
+    rasa.add_argument("--action-endpoint", default="http://localhost:5005/webhook")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
+    """Run one command; return the exit status."""
+    args = _parser().parse_args(argv)
+    out = out or sys.stdout
+    try:
+        return _dispatch(args, out)
+    except (
+        KnowledgeBaseError,
+        EvaluationFileError,
+        ConfigurationError,
+        StorageError,
+        OSError,
+    ) as e:
+        print(f"faqbot: {e}", file=sys.stderr)
+        return 2
+
+
+def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
+    from webhook import commands
+
+    handlers = {
+        "parse": commands.parse,
+        "eval": commands.evaluate,
+        "chat": commands.chat,
+        "extract": commands.extract,
+        "serve": commands.serve,
+        "db": commands.db,
+        "handoffs": commands.handoffs,
+        "export-rasa": commands.export_rasa,
+    }
+    return handlers[args.command](args, out)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
