@@ -1,0 +1,384 @@
+"""The Rasa export: a project stock Rasa 3.6 trains, wired to faqbot's actions."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.consultation import FORM_NAME, FORM_SLOTS, REQUESTED_SLOT
+from bot.actions.registry import build_actions
+from bot.answers import is_cancel
+from bot.domain import build_domain
+from bot.errors import ConfigurationError, KnowledgeBaseError
+from bot.knowledge import KnowledgeBase, load_knowledge_base
+from bot.rasa_export import (
+    DEFAULT_ACTION_ENDPOINT,
+    cancel_examples,
+    export_rasa_project,
+    load_crisis_examples,
+)
+
+ENDPOINT = "http://actions.test:8080/webhook"
+INTENTS = (
+    "faq",
+    "greet",
+    "goodbye",
+    "thanks",
+    "bot_challenge",
+    "request_consultation",
+    "crisis",
+    "out_of_scope",
+    "cancel",
+)
+FILES = (
+    "domain.yml",
+    "config.yml",
+    "endpoints.yml",
+    "credentials.yml",
+    "data/nlu.yml",
+    "data/rules.yml",
+    "README.md",
+)
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return load_knowledge_base()
+
+
+@pytest.fixture(scope="module")
+def project(kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("rasa")
+    export_rasa_project(kb, directory, action_endpoint=ENDPOINT)
+    return directory
+
+
+@pytest.fixture(scope="module")
+def served(kb: KnowledgeBase) -> set[str]:
+    """The names faqbot's action server answers to."""
+    return set(build_actions(kb, store=object()))  # type: ignore[arg-type]
+
+
+def load(project: Path, name: str) -> Any:
+    return yaml.safe_load((project / name).read_text(encoding="utf-8"))
+
+
+def nlu(project: Path) -> dict[str, list[str]]:
+    """Intent -> examples, read the way Rasa reads an `examples: |` block."""
+    table: dict[str, list[str]] = {}
+    for item in load(project, "data/nlu.yml")["nlu"]:
+        lines = item["examples"].splitlines()
+        assert all(line.startswith("- ") for line in lines), item["intent"]
+        table[item["intent"]] = [line[2:] for line in lines]
+    return table
+
+
+def key(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def rules(project: Path) -> list[dict[str, Any]]:
+    return load(project, "data/rules.yml")["rules"]
+
+
+def test_writes_every_file_and_returns_their_paths(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    written = export_rasa_project(kb, tmp_path / "out")
+    assert written == [tmp_path / "out" / name for name in FILES]
+    for path in written:
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".yml":
+            assert isinstance(yaml.safe_load(text), dict), path.name
+
+
+def test_readme_says_how_to_train_and_run(project: Path) -> None:
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    for needle in ("rasa train", "rasa run --enable-api", "faqbot serve", ENDPOINT):
+        assert needle in readme
+
+
+def test_credentials_enable_the_rest_channel(project: Path) -> None:
+    assert load(project, "credentials.yml") == {"rest": None}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "url"),
+    [({"action_endpoint": ENDPOINT}, ENDPOINT), ({}, DEFAULT_ACTION_ENDPOINT)],
+)
+def test_endpoints_point_at_faqbots_action_server(
+    kb: KnowledgeBase, tmp_path: Path, kwargs: dict[str, str], url: str
+) -> None:
+    export_rasa_project(kb, tmp_path, **kwargs)
+    assert load(tmp_path, "endpoints.yml") == {"action_endpoint": {"url": url}}
+
+
+@pytest.mark.parametrize(
+    "url", ["localhost:5005/webhook", "ftp://example.com/webhook", "", "http://"]
+)
+def test_an_endpoint_that_is_not_an_http_url_is_refused(
+    kb: KnowledgeBase, tmp_path: Path, url: str
+) -> None:
+    with pytest.raises(ConfigurationError):
+        export_rasa_project(kb, tmp_path, action_endpoint=url)
+    assert not any(tmp_path.iterdir())
+
+
+def test_every_topic_is_a_retrieval_intent_with_its_answer(
+    kb: KnowledgeBase, project: Path
+) -> None:
+    examples = nlu(project)
+    responses = load(project, "domain.yml")["responses"]
+    for topic in kb.topics:
+        assert topic.question in examples[f"faq/{topic.id}"]
+        assert len(examples[f"faq/{topic.id}"]) >= 13, topic.id
+        assert responses[f"utter_faq/{topic.id}"] == [{"text": topic.answer}]
+    assert len(responses) == len(kb.topics)
+
+
+def test_intents_of_the_nlu_data_and_the_domain_agree(project: Path) -> None:
+    examples = nlu(project)
+    declared = load(project, "domain.yml")["intents"]
+    assert {name.split("/")[0] for name in examples} == set(declared)
+    assert declared == list(INTENTS)
+    assert all(len(texts) >= 2 for texts in examples.values())
+
+
+def test_the_other_intents_come_from_the_knowledge_base(
+    kb: KnowledgeBase, project: Path
+) -> None:
+    examples = nlu(project)
+    for name, phrases in kb.intents.items():
+        assert examples[name] == list(phrases)
+
+
+def test_no_example_is_labelled_with_two_intents(project: Path) -> None:
+    owners: dict[str, str] = {}
+    for intent, texts in nlu(project).items():
+        for text in texts:
+            assert owners.setdefault(key(text), intent) == intent, text
+
+
+def test_examples_are_written_as_literal_blocks(project: Path) -> None:
+    raw = (project / "data/nlu.yml").read_text(encoding="utf-8")
+    assert raw.count("  examples: |\n") == len(nlu(project))
+
+
+def test_crisis_examples_are_enough_and_unlike_any_other_intent(
+    kb: KnowledgeBase, project: Path
+) -> None:
+    crisis = load_crisis_examples()
+    assert len(crisis) >= 30
+    others = {key(p) for phrases in kb.phrasings().values() for p in phrases}
+    assert [c for c in crisis if key(c) in others] == []
+    assert nlu(project)["crisis"] == list(crisis)
+
+
+def test_cancel_examples_are_exactly_what_faqbot_cancels_on(project: Path) -> None:
+    examples = cancel_examples()
+    assert len(examples) >= 2
+    assert [e for e in examples if not is_cancel(e)] == []
+    assert nlu(project)["cancel"] == list(examples)
+
+
+def test_slots_and_form_are_faqbots_domain(
+    kb: KnowledgeBase, project: Path, served: set[str]
+) -> None:
+    domain = load(project, "domain.yml")
+    faqbot = build_domain(kb, sorted(served))
+    assert domain["slots"] == faqbot["slots"]
+    assert domain["forms"] == {FORM_NAME: {"required_slots": list(FORM_SLOTS)}}
+    assert domain["session_config"] == faqbot["session_config"]
+    assert domain["version"] == "3.1"
+
+
+def test_domain_lists_every_action_faqbot_serves(
+    project: Path, served: set[str]
+) -> None:
+    assert load(project, "domain.yml")["actions"] == sorted(served)
+
+
+def test_every_action_of_the_rules_is_served_by_faqbot(
+    project: Path, served: set[str]
+) -> None:
+    domain = load(project, "domain.yml")
+    steps = [step for rule in rules(project) for step in rule["steps"]]
+    named = {step["action"] for step in steps if "action" in step}
+    assert named
+    for action in named - {FORM_NAME}:
+        assert action in domain["actions"] and action in served, action
+    assert FORM_NAME in domain["forms"]
+
+
+@pytest.mark.parametrize(
+    ("intent", "action"),
+    [
+        ("greet", "action_greet"),
+        ("goodbye", "action_goodbye"),
+        ("thanks", "action_thanks"),
+        ("bot_challenge", "action_bot_challenge"),
+        ("faq", "action_answer_faq"),
+        ("crisis", "action_crisis"),
+        ("out_of_scope", "action_fallback"),
+        ("nlu_fallback", "action_fallback"),
+    ],
+)
+def test_an_intent_outside_the_form_runs_its_action(
+    project: Path, intent: str, action: str
+) -> None:
+    general = [r["steps"] for r in rules(project) if "condition" not in r]
+    matching = [steps for steps in general if steps[0] == {"intent": intent}]
+    assert matching == [[{"intent": intent}, {"action": action}]]
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        (
+            {"intent": "faq"},
+            [
+                {"action": "action_answer_faq"},
+                {"action": FORM_NAME},
+                {"active_loop": FORM_NAME},
+            ],
+        ),
+        (
+            {"intent": "cancel"},
+            [{"action": "action_cancel_consultation"}, {"active_loop": None}],
+        ),
+        ({"intent": "crisis"}, [{"action": "action_crisis"}, {"active_loop": None}]),
+        (
+            {"action": FORM_NAME},
+            [
+                {"active_loop": None},
+                {"slot_was_set": [{REQUESTED_SLOT: None}]},
+                {"action": "action_submit_consultation"},
+            ],
+        ),
+    ],
+    ids=["faq", "cancel", "crisis", "submit"],
+)
+def test_inside_the_form(
+    project: Path, first: dict[str, str], then: list[dict[str, Any]]
+) -> None:
+    condition = [{"active_loop": FORM_NAME}]
+    in_form = [r["steps"] for r in rules(project) if r.get("condition") == condition]
+    assert [steps for steps in in_form if steps[0] == first] == [[first, *then]]
+
+
+def test_request_consultation_activates_the_form(project: Path) -> None:
+    steps = [{"action": FORM_NAME}, {"active_loop": FORM_NAME}]
+    assert any(
+        r["steps"] == [{"intent": "request_consultation"}, *steps]
+        for r in rules(project)
+    )
+
+
+def test_config_has_the_pipeline_and_policies(project: Path) -> None:
+    config = load(project, "config.yml")
+    assert (config["recipe"], config["language"]) == ("default.v1", "en")
+    assert config["assistant_id"]
+    pipeline = {c["name"]: c for c in config["pipeline"]}
+    assert pipeline["ResponseSelector"]["retrieval_intent"] == "faq"
+    assert pipeline["FallbackClassifier"]["threshold"] == 0.4
+    assert pipeline["FallbackClassifier"]["ambiguity_threshold"] == 0.1
+    assert pipeline["DIETClassifier"]["epochs"] == 100
+    assert {"analyzer": "char_wb", "min_ngram": 1, "max_ngram": 4}.items() <= [
+        c for c in config["pipeline"] if c["name"] == "CountVectorsFeaturizer"
+    ][1].items()
+    policies = {p["name"]: p for p in config["policies"]}
+    assert list(policies) == ["MemoizationPolicy", "RulePolicy", "TEDPolicy"]
+    assert policies["RulePolicy"]["core_fallback_threshold"] == 0.3
+    assert policies["RulePolicy"]["enable_fallback_prediction"] is True
+    assert policies["TEDPolicy"]["max_history"] == 5
+
+
+def test_export_is_byte_identical_when_repeated(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    first = export_rasa_project(kb, tmp_path / "a")
+    second = export_rasa_project(kb, tmp_path / "b")
+    assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
+
+
+def test_an_extra_knowledge_base_intent_falls_back_like_the_engine(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    extended = replace(
+        kb, intents=MappingProxyType({**kb.intents, "affirm": ("yes", "yep")})
+    )
+    export_rasa_project(extended, tmp_path)
+    assert "affirm" in load(tmp_path, "domain.yml")["intents"]
+    assert nlu(tmp_path)["affirm"] == ["yes", "yep"]
+    steps = [{"intent": "affirm"}, {"action": "action_fallback"}]
+    assert [r["steps"] for r in rules(tmp_path) if r["steps"] == steps] == [steps]
+
+
+@pytest.mark.parametrize(
+    "greetings",
+    [("hi [there](person)", "hello"), ("hi",), ("hello", "   ")],
+    ids=["entity markup", "one example", "blank example"],
+)
+def test_examples_rasa_would_misread_fail_the_export(
+    kb: KnowledgeBase, tmp_path: Path, greetings: tuple[str, ...]
+) -> None:
+    broken = replace(
+        kb, intents=MappingProxyType({**kb.intents, "greet": greetings})
+    )
+    with pytest.raises(KnowledgeBaseError, match="greet"):
+        export_rasa_project(broken, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [None, "examples: just one string\n", "examples:\n  - 3\n", "- a\n- b\n", ":\n"],
+    ids=["missing", "not a list", "not text", "no mapping", "not yaml"],
+)
+def test_a_broken_crisis_file_names_itself(tmp_path: Path, content: str | None) -> None:
+    if content is not None:
+        (tmp_path / "crisis_examples.yml").write_text(content, encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError, match="crisis_examples.yml"):
+        load_crisis_examples(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "requested"),
+    [
+        ("i want to kill myself", "crisis", "condition"),
+        ("cancel", "cancel", "name"),
+        ("is ketamine safe?", "faq/ketamine_safety", "name"),
+    ],
+    ids=["crisis", "cancel", "faq"],
+)
+def test_the_form_leaves_interruptions_to_the_rules(
+    kb: KnowledgeBase, text: str, intent: str, requested: str
+) -> None:
+    actions = build_actions(kb, store=object())  # type: ignore[arg-type]
+    message = {"text": text, "intent": {"name": intent, "confidence": 1.0}}
+    tracker = Tracker(
+        sender_id="visitor",
+        slots={REQUESTED_SLOT: requested},
+        latest_message=message,
+        events=[{"event": "user", "text": text, "parse_data": message}],
+        paused=False,
+        followup_action=None,
+        active_loop={"name": FORM_NAME},
+        latest_action_name="action_listen",
+    )
+    events = asyncio.run(
+        actions[f"validate_{FORM_NAME}"].run(
+            CollectingDispatcher(), tracker, build_domain(kb, sorted(actions))
+        )
+    )
+    # Rasa's FormAction rejects, and so lets the rules act, only when the
+    # validation action sets no slot other than requested_slot.
+    filled = [e for e in events if e["event"] == "slot" and e["name"] != REQUESTED_SLOT]
+    assert filled == []
