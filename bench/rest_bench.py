@@ -38,10 +38,16 @@ wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 local messages = {%s}
 local counter = 0
+local id = 0
+setup = function(thread)
+  id = id + 1
+  thread:set("id", id)
+end
 request = function()
   counter = counter + 1
+  -- 2,000 visitors, each sending several messages, as on a real site
   local body = string.format('{"sender": "wrk-%%d-%%d", "message": "%%s"}',
-    math.random(1, 100000), counter, messages[(counter %% #messages) + 1])
+    id, counter %% 2000, messages[(counter %% #messages) + 1])
   return wrk.format(nil, "/webhooks/rest/webhook", nil, body)
 end
 """

@@ -76,6 +76,7 @@ class Analyzer:
             tuple(k.split()): tuple(v.split()) for k, v in synonyms.items()
         }
         self._longest_phrase = max((len(k) for k in self._synonyms), default=1)
+        self._phrase_starts = frozenset(k[0] for k in self._synonyms if len(k) > 1)
         known = set(vocabulary)
         for key, value in self._synonyms.items():
             known.update(key)
@@ -103,6 +104,11 @@ class Analyzer:
         out: list[str] = []
         i = 0
         while i < len(words):
+            if words[i] not in self._phrase_starts:
+                single = self._synonyms.get((words[i],))
+                out.extend(single if single is not None else (words[i],))
+                i += 1
+                continue
             for size in range(min(self._longest_phrase, len(words) - i), 0, -1):
                 replacement = self._synonyms.get(tuple(words[i : i + size]))
                 if replacement is not None:

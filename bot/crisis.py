@@ -44,7 +44,7 @@ _BLEED = r"ble+a?d(?:ing|in|s)?"
 _PILLS = (
     r"(?:pills?|tablets?|tabs|caps(?:ules)?|medications?|medicines?|drugs|doses"
     r"|prescription|pain ?killers?|sleeping pills|sleep aids?|opioids?|opiates?"
-    r"|oxy\w*|percocets?|vicodin|hydrocodone|fentanyl|morphine|tramadol|xanax"
+    r"|oxy\w*|roxys?|percocets?|percs?|percos?|norcos?|xans|vicodin|hydrocodone|fentanyl|morphine|tramadol|xanax"
     r"|benzos?|valium|klonopin|ativan|ambien|gabapentin|lyrica|tylenol"
     r"|acetaminophen|paracetamol|ibuprofen|advil|aleve|aspirin|insulin|heroin"
     r"|ketamine|antidepressants?|lithium|methadone|suboxone)"
@@ -362,7 +362,7 @@ OVERDOSE_RULES: tuple[Rule, ...] = (
     ("mixed_with_alcohol", _any(
         r"\b(?:mixed|combined|(?:am|been|was|have been) (?:mixing|combining)|took"
         r"|taken|swallowed|washed down) (?:\w+ ){0,4}?" + _PILLS + r" (?:\w+ )"
-        r"{0,3}?(?:with|and|plus|on top of) (?:\w+ ){0,2}?" + _ALCOHOL + r"\b",
+        r"{0,3}?(?:with|and|plus|on top of) (?:\w+ ){0,3}?" + _ALCOHOL + r"\b",
         r"\b(?:drank|drunk|had) (?:\w+ ){0,4}?" + _ALCOHOL + r"(?: \w+){0,3}? (?:and"
         r"|then|with|plus) (?:\w+ ){0,2}?(?:took|swallowed|popped|taken"
         r"|mixed)\b(?: \w+){0,3}? " + _PILLS,
@@ -471,14 +471,15 @@ MEDICAL_EMERGENCY_RULES: tuple[Rule, ...] = (
         r" reaction|anaphyla\w*)",
         r"\banaphyla\w*",
         r"\bana(?:ph|f)(?:a|i|y)?lac?t\w*",
-        r"\bthroat (?:is |feels |keeps |started )?(?:clos\w*|swell\w*|swollen"
+        r"\bthroat (?:\w+ ){0,4}?(?:clos\w*|swell\w*|swollen"
         r"|tight\w*)\b",
         r"\b(?:lips?|tongue|face|throat|mouth|eyes) (?:is |are |keeps? |started "
         r"|starting |have |has )?(?:swell\w*|swollen|puff\w* up|blowing up)\b",
         r"\bswelling (?:up|of (?:my|his|her|the) (?:lips|tongue|throat|face))\b",
-        r"\bcannot swallow\b",
+        r"\bcannot swallow\b(?! (?:pills|tablets|capsules|medication|the pills))",
         r"\bhives all over\b",
-        r"\bepi ?pen\b",
+        r"\b(?:use|used|using|need|needs|give|gave|giving) (?:my |his |her |an |the )?"
+        r"epi ?pen\b",
     )),
     ("bleeding", _any(
         r"\b" + _BLEED + r" (?:\w+ ){0,2}?(?:heavily|a lot|badly|everywhere|profusely"
@@ -507,18 +508,23 @@ MEDICAL_EMERGENCY_RULES: tuple[Rule, ...] = (
         r"\b(?:medical|real|actual|true) " + _EMERGENCY + r"\b",
         r"\b" + _EMERGENCY + r" (?:right )?now\b",
         r"\blife or death\b",
+        r"^(?:help |please |this is an |it is an |an )*" + _EMERGENCY
+        + r"(?: please| help| help me)*$",
         r"\b(?:need|needs|get|getting) (?:urgent|emergency|immediate) (?:medical"
         r" )?(?:help|attention|care)\b",
         r"\bneed help (?:right now|now|immediately|asap|urgently|fast|quick)\b",
         r"\bplease help (?:me )?(?:now|right now|asap|hurry|quick|fast)\b",
         r"\bfell (?:down )?and (?:cannot|can not|could not) get up\b",
     )),
-    ("emergency_room",
-     r"\b(?:go|going|goin|gone|went|rush\w*|head\w*|driv\w*|drove|get|getting|brought"
-     r"|bring|tak(?:e|ing|en) (?:me|him|her|them|my \w+)|on (?:my|our|the) way"
-     r"|ended up|end up) (?:\w+ ){0,2}?(?:to |in |at )?(?:the )?(?:er|e r"
-     r"|emergency room|emergency department|a and e|hospital (?:now|right now|asap"
-     r"|immediately))\b"),
+    ("emergency_room", _any(
+        r"\b(?:go|going|goin|gone|went|rush\w*|head\w*|driv\w*|drove|get|getting"
+        r"|brought|bring|tak(?:e|ing|en) (?:me|him|her|them|my \w+)|on (?:my|our"
+        r"|the) way|ended up|end up) (?:\w+ ){0,2}?(?:to |in |at )?(?:the )?(?:er|e r"
+        r"|emergency room|emergency department|a and e|hospital (?:now|right now"
+        r"|asap|immediately))\b",
+        r"\b(?:i am|we are|he is|she is|they are) (?:\w+ )?(?:in|at) the (?:er"
+        r"|emergency room)\b",
+    )),
     ("dying_now", _any(
         r"\bi am dying\b",
         r"\b(?:think|feel like|feels like|scared|afraid|worried|sure) i am (?:going to"
@@ -533,7 +539,8 @@ GUARDS: tuple[Rule, ...] = (
     ("idiom_dying_for",
      r"\bdying (?:to (?:know|see|try|get|hear|find out|ask|meet|go|start|book|learn"
      r"|have|tell|visit|come|talk)|for (?:a|an|some|the|my|one|another) \w+"
-     r"|of (?:laughter|laughing|boredom|curiosity|embarrassment|thirst|hunger))\b"),
+     r"|of (?:laughter|laughing|boredom|curiosity|embarrassment|thirst|hunger)"
+     r"|lol|lmao|haha\w*)\b"),
     ("idiom_kill_the_pain", _any(
         r"\bkill\w* (?:the |my |this |that |your |some |off the )(?:(?!self\b)\w+"
         r" )?(?:pain|nerves?|germs|bacteria|time|bugs|infection)\b",
@@ -592,6 +599,15 @@ GUARDS: tuple[Rule, ...] = (
         r"|seizure|cardiac arrest|allergic reaction|anaphyla\w*)s?(?: \w+){0,3}"
         r" (?:ago|years|months|in (?:19|20)\d\d|last year|before|in the past"
         r"|previously|as a child|once)\b",
+        r"\b(?:my|his|her) (?:heart attack|stroke|seizure)s? (?:\w+ ){0,3}?(?:ago"
+        r"|in (?:19|20)\d\d|last year|years)\b",
+    )),
+    # Long-standing breathlessness described as a condition, not an event.
+    ("breathless_condition", _any(
+        r"\b(?:get|gets|become|becomes) (?:\w+ )?(?:short|out) of breath\b",
+        r"\b(?:short(?:ness)?|out) of breath (?:easily|on exertion|when (?:i|walking"
+        r"|climbing|exercising)|with (?:exercise|exertion|stairs)|after (?:walking"
+        r"|climbing|exercise|exercising))\b",
     )),
     ("chronic_chest_pain", _any(
         r"\bchest wall\b(?: \w+)?",
@@ -622,6 +638,15 @@ GUARDS: tuple[Rule, ...] = (
     )),
     ("cutting_back", r"\bcut(?:ting|s)? (?:back|down)\b"),
     ("distance_kms", r"\b\d+ ?kms\b"),
+    # Phone numbers and street addresses collected by the consultation form.
+    ("phone_or_address", _any(
+        r"\b\d{3} (?:988|911) \d{4}\b",
+        r"\b(?:988|911) \d{3} \d{4}\b",
+        r"\b(?:988|911) \d{4}\b",
+        r"\b(?:988|911) (?:\w+ ){1,2}(?:st|street|ave|avenue|rd|road|blvd|boulevard"
+        r"|drive|doctor|lane|ln|way|court|ct|place|pl|circle)\b",
+        r"\b(?:suite|ste|apt|unit|room|number|no) (?:988|911)\b",
+    )),
 )
 
 # The most time-critical kind wins when a message matches several: an overdose
@@ -652,13 +677,23 @@ class CrisisDetector:
             (kind, tuple((name, re.compile(pattern)) for name, pattern in rules))
             for kind, rules in RULES
         )
+        # One pass over the text answers "could any rule fire?". Guards only ever
+        # blank words out, so a message no rule matches before the guards cannot
+        # match after them: most messages stop here, at a fraction of the cost.
+        # Every rule begins at a word boundary, and normalized words are split by
+        # single spaces, so only word starts need trying.
+        self._any_rule = re.compile(
+            "(?:^|(?<= ))(?:"
+            + "|".join(f"(?:{pattern})" for _, rules in RULES for _, pattern in rules)
+            + ")"
+        )
 
     def detect(self, normalized: str) -> CrisisSignal | None:
         """Return the crisis that `normalized` text signals, or None."""
         # Normalized text passes through unchanged; anything else is made safe
         # to match rather than trusted.
         text = " ".join(self._non_word.split(normalized.lower())).strip()
-        if not text:
+        if not text or self._any_rule.search(text) is None:
             return None
         for guard in self._guards:
             text = guard.sub("~", text)

@@ -29,9 +29,9 @@ from bot.actions.consultation import (
 from bot.actions.running import run_action
 from bot.answers import is_cancel
 from bot.domain import INTENT_ACTIONS
-from bot.knowledge import FAQ_PREFIX
+from bot.knowledge import FAQ_PREFIX, OUT_OF_SCOPE
 from bot.messages import IncomingMessage, Reply
-from bot.nlu import CRISIS, IntentScore, Parser, ParseResult
+from bot.nlu import CRISIS, NLU_FALLBACK, IntentScore, Parser, ParseResult
 from bot.payloads import parse_payload
 from bot.storage import NewMessage, Store
 
@@ -51,6 +51,20 @@ def looks_like_question(text: str, normalized_words: list[str]) -> bool:
     return "?" in text or bool(
         normalized_words and normalized_words[0] in QUESTION_WORDS
     )
+
+
+STORED_RANKING = 5
+
+
+def stored_parse(parse: ParseResult) -> dict[str, Any]:
+    """What is kept of a parse: the intent and the best candidates.
+
+    The response selector only repeats the knowledge base's answer text.
+    """
+    return {
+        "intent": parse["intent"],
+        "intent_ranking": parse["intent_ranking"][:STORED_RANKING],
+    }
 
 
 class Turn:
@@ -83,6 +97,12 @@ class Turn:
     @property
     def intent(self) -> str:
         return self.parse["intent"]["name"]
+
+    @property
+    def top_candidate(self) -> str | None:
+        """The best real intent, even when the parser fell back."""
+        ranking = self.parse.get("intent_ranking") or []
+        return next((r["name"] for r in ranking if r["name"] != NLU_FALLBACK), None)
 
     def state(self) -> dict[str, Any]:
         return {"slots": self.slots, "active_loop": self.active_loop}
@@ -182,7 +202,9 @@ class Engine:
             parse = self.understand(message.text)
             turn = Turn(message, parse, conversation.state, self._clock())
             self._decide(turn, conversation.id)
-            stored = [NewMessage(sender="user", text=message.text, parse=dict(parse))]
+            stored = [
+                NewMessage(sender="user", text=message.text, parse=stored_parse(parse))
+            ]
             stored += [
                 NewMessage(sender="bot", text=r.text, data=r.data())
                 for r in turn.replies
@@ -238,8 +260,12 @@ class Engine:
         if is_cancel(text):
             run("action_cancel_consultation")
             return
-        answers_question = turn.intent.startswith(FAQ_PREFIX) or (
-            turn.intent in INTERRUPTING_INTENTS
+        # Out-of-scope questions ("how much does it cost?") interrupt too:
+        # otherwise a free-text prompt would store the question as the answer.
+        answers_question = (
+            turn.intent.startswith(FAQ_PREFIX)
+            or turn.intent in INTERRUPTING_INTENTS
+            or turn.top_candidate == OUT_OF_SCOPE
         )
         explicit = parse_payload(text) is not None
         if explicit and turn.intent == "request_consultation":

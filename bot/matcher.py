@@ -155,11 +155,11 @@ class Matcher:
                 sorted_key, self._choices[self.intents[number]], scorer=fuzz.ratio
             )
             scores[number] += s.fuzzy_weight * (best[1] / 100 if best else 0.0)
-        ranked = {self.intents[n]: scores[n] for n in order if scores[n] > 0}
         exact = self._exact.get(key)
         if exact is not None:
-            ranked[exact] = 1.0
-        return sorted(ranked.items(), key=lambda item: item[1], reverse=True)
+            scores[self.intents.index(exact)] = 1.0
+            order.sort(key=scores.__getitem__, reverse=True)
+        return [(self.intents[n], scores[n]) for n in order if scores[n] > 0]
 
 
 def _inverse_document_frequency(

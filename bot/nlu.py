@@ -71,7 +71,7 @@ class Parser:
         words = self.normalizer.tokens(text[:MAX_PARSE_CHARS])
         ranking = [
             IntentScore(name=name, confidence=round(min(score, 1.0), 4))
-            for name, score in self.matcher.rank_words(words)
+            for name, score in self.matcher.rank_words(words)[:RANKING_SIZE]
         ]
         if self.crisis.detect(" ".join(words)) is not None:
             intent = IntentScore(name=CRISIS, confidence=1.0)

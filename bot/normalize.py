@@ -139,6 +139,8 @@ _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 def fold_unicode(text: str) -> str:
     """Return `text` lowercased, with accents stripped and quotes made straight."""
+    if text.isascii():  # most messages: nothing to fold but case
+        return text.replace("`", "'").lower()
     text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))

@@ -176,6 +176,8 @@ CRISIS_MESSAGES = [
     ("my toddler got into my oxycodone", "overdose"),
     ("i mixed my pills and alcohol on purpose", "overdose"),
     ("drank a bottle of wine and took my sleeping pills", "overdose"),
+    ("took my pills with a bottle of vodka", "overdose"),
+    ("i popped like 15 percs", "overdose"),
     ("i drank bleach", "overdose"),
     ("i took 40 pills and i want to die", "overdose"),  # most urgent kind wins
     # medical emergency
@@ -203,6 +205,7 @@ CRISIS_MESSAGES = [
     ("i think i'm having a stroke", "medical_emergency"),
     ("i can't feel my face", "medical_emergency"),
     ("my throat is closing", "medical_emergency"),
+    ("my throat feels like it's closing", "medical_emergency"),
     ("my lips are swelling", "medical_emergency"),
     ("severe allergic reaction", "medical_emergency"),
     ("I think I'm having a bad reaction to the ketamine", "medical_emergency"),
@@ -214,9 +217,12 @@ CRISIS_MESSAGES = [
     ("this is an emergency", "medical_emergency"),
     ("this is an emergancy", "medical_emergency"),
     ("medical emergency", "medical_emergency"),
+    ("emergency!!!", "medical_emergency"),
     ("am i having a heart attack", "medical_emergency"),
     ("i think i'm having a hart attack", "medical_emergency"),
     ("should i go to the er", "medical_emergency"),
+    ("i'm in the ER", "medical_emergency"),
+    ("i need to use my epipen", "medical_emergency"),
     ("i think i am dying", "medical_emergency"),
     ("after my infusion i feel like i'm going to pass out", "medical_emergency"),
 ]
@@ -273,6 +279,9 @@ NON_CRISIS_MESSAGES = [
     "what if there is a medical emergency during my infusion",
     "is ketamine used in emergency rooms",
     "do you have emergency appointments",
+    "emergency appointment",
+    "I have COPD and get short of breath easily, can I have ketamine",
+    "my heart attack was 5 years ago, can I get infusions",
     "do your nurses know cpr",
     # idioms
     "my pain is killing me",
@@ -282,6 +291,7 @@ NON_CRISIS_MESSAGES = [
     "I'm dying to know the price",
     "dying for a coffee",
     "I'm dying of boredom in the waiting room",
+    "im dying lol",
     "drop dead gorgeous",
     "I'm dead tired after work",
     "kill the pain",
@@ -313,6 +323,15 @@ NON_CRISIS_MESSAGES = [
     "does insurance cover ketamine",
     "can I drive home after the infusion",
     "how many infusions will I need",
+    "i cannot swallow pills, is there another option",
+    "should I bring my epipen",
+    # consultation form answers
+    "Sue Sidd",
+    "my number is (513) 988-2211",
+    "513.911.4455",
+    "I live at 911 Oak Dr",
+    "sue.sid@gmail.com",
+    "Tuesday at 9:11 am",
 ]
 
 
@@ -392,6 +411,7 @@ GUARD_CASES = [
     ("overdose_information", "can you overdose on ketamine"),
     ("symptom_question", "does ketamine cause chest pain"),
     ("sedation_question", "will I be unconscious during the infusion"),
+    ("breathless_condition", "I get short of breath easily, can I have ketamine"),
     ("medical_history", "I had a heart attack in 2019, is ketamine safe for me"),
     ("chronic_chest_pain", "chest wall pain from an old rib fracture"),
     ("hypothetical_emergency", "what if there is a medical emergency"),
@@ -399,6 +419,7 @@ GUARD_CASES = [
     ("routine_medication", "i took all my usual pain medication before coming"),
     ("cutting_back", "I have been cutting back on my opioids"),
     ("distance_kms", "i'm 20 kms away from the clinic"),
+    ("phone_or_address", "my number is (513) 988-2211"),
 ]
 
 
@@ -423,6 +444,7 @@ def test_all_guards_are_exercised() -> None:
         ("can you overdose on ketamine? my friend overdosed", "overdose_word"),
         ("does ketamine cause chest pain? i have chest pain now", "chest_pain"),
         ("i hurt myself at work and now i want to hurt myself", "hurt_myself"),
+        ("you can reach me at 513 988 2211, i want to die", "want_to_die"),
     ],
 )
 def test_a_guard_masks_only_its_own_words(
@@ -452,3 +474,11 @@ def test_signal_is_immutable() -> None:
     signal = CrisisSignal(kind="suicide", cue="kill_myself")
     with pytest.raises(dataclasses.FrozenInstanceError):
         signal.cue = "other"  # type: ignore[misc]
+
+
+def test_every_rule_starts_at_a_word_boundary() -> None:
+    """The detector's one-pass pre-check only tries word starts: keep it true."""
+    lookbehind = re.compile(r"^(?:\(\?<!(?:[^()]|\([^()]*\))*\))*")
+    for _, rules in RULES:
+        for name, pattern in rules:
+            assert lookbehind.sub("", pattern).startswith(r"\b"), name

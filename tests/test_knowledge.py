@@ -154,6 +154,10 @@ def _unknown_related(data: dict[str, Any]) -> None:
     _first_topic(data)["related"] = ["no_such_topic"]
 
 
+def _repeated_phrasing(data: dict[str, Any]) -> None:
+    data["topics"][1]["examples"].append(_first_topic(data)["examples"][0])
+
+
 def _unknown_section(data: dict[str, Any]) -> None:
     _first_topic(data)["section"] = "A Heading Nobody Wrote"
 
@@ -168,6 +172,7 @@ def _unknown_section(data: dict[str, Any]) -> None:
         (_curly_sms, "faq.yml: topic 'what_is_chronic_pain': 'sms' has non-GSM-7"),
         (_unknown_related, "faq.yml: topic 'what_is_chronic_pain': related"),
         (_unknown_section, "faq.yml: topic 'what_is_chronic_pain': section"),
+        (_repeated_phrasing, "under faq/what_is_chronic_pain"),
     ],
 )
 def test_a_broken_entry_fails_naming_file_and_entry(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from bot.storage.records import (
     TranscriptLine,
     as_utc,
 )
+from bot.storage.write_lock import FileWriteLock, NoWriteLock
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +58,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 class Store:
     """Persistence for conversations, their messages and staff handoffs."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(
+        self, engine: Engine, *, write_lock: FileWriteLock | NoWriteLock | None = None
+    ) -> None:
         self._engine = engine
+        self._write_lock = write_lock or NoWriteLock()
 
     @classmethod
     def from_url(cls, url: str) -> Store:
@@ -83,19 +87,25 @@ class Store:
             parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT}, **options
         )
         event.listen(engine, "connect", _sqlite_pragmas)
-        return cls(engine)
+        lock = None
+        if not database.startswith("file:"):
+            lock = FileWriteLock(
+                Path(database).with_name(Path(database).name + ".lock")
+            )
+        return cls(engine, write_lock=lock)
 
     @contextmanager
-    def _begin(self, action: str) -> Iterator[Connection]:
+    def _begin(self, action: str, *, write: bool = False) -> Iterator[Connection]:
         try:
-            with self._engine.begin() as conn:
-                yield conn
+            with self._write_lock.held() if write else nullcontext():
+                with self._engine.begin() as conn:
+                    yield conn
         except SQLAlchemyError as e:
             raise StorageError(f"could not {action}") from e
 
     def upgrade(self) -> int:
         """Create missing tables and apply pending migrations; return the version."""
-        with self._begin("upgrade the schema") as conn:
+        with self._begin("upgrade the schema", write=True) as conn:
             return schema.upgrade_schema(conn)
 
     def conversation(self, channel: str, sender_id: str) -> Conversation:
@@ -105,7 +115,7 @@ class Store:
             return found
         now = _now()
         try:
-            with self._engine.begin() as conn:
+            with self._write_lock.held(), self._engine.begin() as conn:
                 result = conn.execute(
                     schema.conversations.insert().values(
                         channel=channel,
@@ -174,7 +184,7 @@ class Store:
             for message in messages
         ]
         table = schema.conversations
-        with self._begin("record the turn") as conn:
+        with self._begin("record the turn", write=True) as conn:
             # The update goes first so the write lock is taken before any read.
             result = conn.execute(
                 table.update().where(table.c.id == conversation_id).values(values)
@@ -238,7 +248,7 @@ class Store:
             "transcript": [line.to_json() for line in transcript],
         }
         now = _now()
-        with self._begin("save the handoff") as conn:
+        with self._begin("save the handoff", write=True) as conn:
             result = conn.execute(
                 schema.handoffs.insert().values(
                     created_at=now, updated_at=now, **values
@@ -277,7 +287,7 @@ class Store:
         if notes is not None:
             values["notes"] = notes
         table = schema.handoffs
-        with self._begin("update the handoff") as conn:
+        with self._begin("update the handoff", write=True) as conn:
             if values:
                 values["updated_at"] = _now()
                 conn.execute(
@@ -291,6 +301,7 @@ class Store:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self._engine.dispose()
+        self._write_lock.close()
 
 
 def _checked_status(status: str) -> str:
