@@ -158,7 +158,7 @@ class Matcher:
         exact = self._exact.get(key)
         if exact is not None:
             scores[self.intents.index(exact)] = 1.0
-            order.sort(key=scores.__getitem__, reverse=True)
+        order.sort(key=scores.__getitem__, reverse=True)
         return [(self.intents[n], scores[n]) for n in order if scores[n] > 0]
 
 

@@ -102,3 +102,10 @@ def test_a_huge_message_parses_on_its_beginning(parser: Parser) -> None:
     result = parser.parse("is ketamine safe? " + "blah " * 20000)
     assert result["intent"]["name"] in ("faq/ketamine_safety", NLU_FALLBACK)
     assert len(result["text"]) > 100000
+
+
+@pytest.mark.parametrize("text", [g[0] for g in GOLDEN])
+def test_ranking_is_sorted_by_confidence(parser: Parser, text: str) -> None:
+    ranking = parser.parse(text)["intent_ranking"]
+    real = [r["confidence"] for r in ranking if r["name"] != NLU_FALLBACK]
+    assert real == sorted(real, reverse=True)
