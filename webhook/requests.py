@@ -36,4 +36,18 @@ def text_field(body: dict[str, Any], key: str, *, max_chars: int) -> str:
         raise BadRequest(f"'{key}' is empty.")
     if len(value) > max_chars:
         raise BadRequest(f"'{key}' is longer than {max_chars} characters.", status=413)
+    if not _storable(value):
+        raise BadRequest(f"'{key}' contains a NUL character or a lone surrogate.")
     return value
+
+
+def _storable(value: str) -> bool:
+    # JSON can carry both ("\u0000", "\udcff"), but PostgreSQL text refuses NUL
+    # and neither database driver can encode a lone surrogate.
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
