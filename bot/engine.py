@@ -15,9 +15,8 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Action
 from rasa_sdk.types import DomainDict
 
 from bot.actions.consultation import (
@@ -27,127 +26,20 @@ from bot.actions.consultation import (
     REQUESTED_SLOT,
 )
 from bot.actions.running import run_action
-from bot.answers import is_cancel
+from bot.answers import is_cancel, looks_like_question
 from bot.domain import INTENT_ACTIONS
 from bot.knowledge import FAQ_PREFIX, OUT_OF_SCOPE
 from bot.messages import IncomingMessage, Reply
-from bot.nlu import CRISIS, NLU_FALLBACK, IntentScore, Parser, ParseResult
+from bot.nlu import CRISIS, IntentScore, Parser, ParseResult
 from bot.payloads import parse_payload
 from bot.storage import NewMessage, Store
+from bot.turn import Turn, stored_parse
 
 logger = logging.getLogger(__name__)
 
-QUESTION_WORDS = frozenset(
-    "what how why when where who which is are can could does do will would should"
-    " may".split()
-)
 INTERRUPTING_INTENTS = ("bot_challenge",)
 SUBMIT_ACTION = "action_submit_consultation"
 _LOCK_STRIPES = 64
-
-
-def looks_like_question(text: str, normalized_words: list[str]) -> bool:
-    """True for a message phrased as a question rather than as an answer."""
-    return "?" in text or bool(
-        normalized_words and normalized_words[0] in QUESTION_WORDS
-    )
-
-
-STORED_RANKING = 5
-
-
-def stored_parse(parse: ParseResult) -> dict[str, Any]:
-    """What is kept of a parse: the intent and the best candidates.
-
-    The response selector only repeats the knowledge base's answer text.
-    """
-    return {
-        "intent": parse["intent"],
-        "intent_ranking": parse["intent_ranking"][:STORED_RANKING],
-    }
-
-
-class Turn:
-    """The working state of one message's handling (never shared between turns)."""
-
-    def __init__(
-        self,
-        message: IncomingMessage,
-        parse: ParseResult,
-        state: Mapping[str, Any],
-        now: float,
-    ) -> None:
-        self.message = message
-        self.parse = parse
-        self.slots: dict[str, Any] = dict(state.get("slots") or {})
-        self.active_loop: str | None = state.get("active_loop")
-        self.replies: list[Reply] = []
-        self.crisis = False
-        self.now = now
-        self.events: list[dict[str, Any]] = [
-            {
-                "event": "user",
-                "text": message.text,
-                "timestamp": now,
-                "parse_data": dict(parse),
-                "input_channel": message.channel,
-            }
-        ]
-
-    @property
-    def intent(self) -> str:
-        return self.parse["intent"]["name"]
-
-    @property
-    def top_candidate(self) -> str | None:
-        """The best real intent, even when the parser fell back."""
-        ranking = self.parse.get("intent_ranking") or []
-        return next((r["name"] for r in ranking if r["name"] != NLU_FALLBACK), None)
-
-    def state(self) -> dict[str, Any]:
-        return {"slots": self.slots, "active_loop": self.active_loop}
-
-    def tracker(self, history: list[dict[str, Any]] | None = None) -> Tracker:
-        return Tracker(
-            sender_id=self.message.sender_id,
-            slots=dict(self.slots),
-            latest_message=dict(self.parse),
-            events=[*(history or []), *self.events],
-            paused=False,
-            followup_action=None,
-            active_loop={"name": self.active_loop} if self.active_loop else {},
-            latest_action_name=None,
-        )
-
-    def checkpoint(self) -> tuple[dict[str, Any], int, int]:
-        """What `restore` needs to undo the actions run after this point."""
-        return dict(self.slots), len(self.replies), len(self.events)
-
-    def restore(self, checkpoint: tuple[dict[str, Any], int, int]) -> None:
-        slots, replies, events = checkpoint
-        self.slots = dict(slots)
-        del self.replies[replies:]
-        del self.events[events:]
-
-    def apply(
-        self, events: list[dict[str, Any]], messages: list[dict[str, Any]]
-    ) -> None:
-        for event in events:
-            if event.get("event") == "slot":
-                self.slots[event["name"]] = event.get("value")
-            elif event.get("event") == "active_loop":
-                self.active_loop = event.get("name")
-        for message in messages:
-            reply = Reply.from_dispatcher(message)
-            self.replies.append(reply)
-            self.events.append(
-                {
-                    "event": "bot",
-                    "text": reply.text,
-                    "timestamp": self.now,
-                    "data": reply.data(),
-                }
-            )
 
 
 class Engine:
@@ -273,8 +165,7 @@ class Engine:
             # not take the payload for an answer.
             self._next_form_step(turn, run)
             return
-        words = self.parser.normalizer.tokens(text)
-        if answers_question and (explicit or looks_like_question(text, words)):
+        if answers_question and (explicit or looks_like_question(text)):
             self._interrupt(turn, run)
             return
         checkpoint = turn.checkpoint()

@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from bot.crisis import GUARDS, RULES, CrisisDetector, CrisisSignal
+from bot.crisis import CrisisDetector, CrisisSignal
+from bot.crisis_rules import GUARDS, RULES
 from bot.normalize import Normalizer
 
 RULE_NAMES = {kind: {name for name, _ in rules} for kind, rules in RULES}
