@@ -160,7 +160,7 @@ def throughput_python(port: int, seconds: int) -> None:
 def main() -> None:
     args = argparse.ArgumentParser(description=__doc__)
     args.add_argument("--workers", type=int, default=2)
-    args.add_argument("--threads", type=int, default=8)
+    args.add_argument("--threads", type=int, default=4)
     args.add_argument("--seconds", type=int, default=10)
     options = args.parse_args()
     port = free_port()

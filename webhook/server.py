@@ -31,7 +31,7 @@ def serve(
     host: str,
     port: int,
     workers: int = 2,
-    threads: int = 8,
+    threads: int = 4,
 ) -> None:
     """Run until interrupted: `workers` processes with `threads` threads each."""
     options = {

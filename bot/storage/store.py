@@ -10,7 +10,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, create_engine, event, select
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Row,
+    bindparam,
+    create_engine,
+    event,
+    select,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
@@ -37,6 +45,29 @@ POOL_OVERFLOW = 8
 SQLITE_BUSY_TIMEOUT = 15.0
 
 _E164 = re.compile(r"\+[1-9][0-9]{1,14}")
+
+
+# The per-message statements, built once: constructing them per call costs more
+# than SQLite takes to run them.
+_FIND_CONVERSATION = select(
+    schema.conversations.c.id,
+    schema.conversations.c.channel,
+    schema.conversations.c.sender_id,
+    schema.conversations.c.state,
+    schema.conversations.c.crisis,
+    schema.conversations.c.created_at,
+).where(
+    schema.conversations.c.channel == bindparam("channel"),
+    schema.conversations.c.sender_id == bindparam("sender_id"),
+)
+_SET_STATE = (
+    schema.conversations.update()
+    .where(schema.conversations.c.id == bindparam("conversation"))
+    .values(state=bindparam("state"), updated_at=bindparam("now"))
+)
+_RAISE_CRISIS = _SET_STATE.values(crisis=True)
+_NEW_CONVERSATION = schema.conversations.insert()
+_NEW_MESSAGES = schema.messages.insert()
 
 
 def _now() -> datetime:
@@ -117,14 +148,15 @@ class Store:
         try:
             with self._write_lock.held(), self._engine.begin() as conn:
                 result = conn.execute(
-                    schema.conversations.insert().values(
-                        channel=channel,
-                        sender_id=sender_id,
-                        created_at=now,
-                        updated_at=now,
-                        state={},
-                        crisis=False,
-                    )
+                    _NEW_CONVERSATION,
+                    {
+                        "channel": channel,
+                        "sender_id": sender_id,
+                        "created_at": now,
+                        "updated_at": now,
+                        "state": {},
+                        "crisis": False,
+                    },
                 )
             return Conversation(
                 id=result.inserted_primary_key[0],
@@ -145,17 +177,10 @@ class Store:
         return found
 
     def _find_conversation(self, channel: str, sender_id: str) -> Conversation | None:
-        table = schema.conversations
-        query = select(
-            table.c.id,
-            table.c.channel,
-            table.c.sender_id,
-            table.c.state,
-            table.c.crisis,
-            table.c.created_at,
-        ).where(table.c.channel == channel, table.c.sender_id == sender_id)
         with self._begin("read the conversation") as conn:
-            row = conn.execute(query).one_or_none()
+            row = conn.execute(
+                _FIND_CONVERSATION, {"channel": channel, "sender_id": sender_id}
+            ).one_or_none()
         return None if row is None else Conversation(**row._mapping)
 
     def record_turn(
@@ -168,10 +193,6 @@ class Store:
     ) -> None:
         """Store a turn's messages and the new state in one transaction."""
         now = _now()
-        values: dict[str, Any] = {"state": state, "updated_at": now}
-        if crisis:
-            # Never written back to false: a crisis flag stays for staff to see.
-            values["crisis"] = True
         rows = [
             {
                 "conversation_id": conversation_id,
@@ -183,16 +204,17 @@ class Store:
             }
             for message in messages
         ]
-        table = schema.conversations
+        # Never written back to false: a crisis flag stays for staff to see.
+        update = _RAISE_CRISIS if crisis else _SET_STATE
         with self._begin("record the turn", write=True) as conn:
             # The update goes first so the write lock is taken before any read.
             result = conn.execute(
-                table.update().where(table.c.id == conversation_id).values(values)
+                update, {"conversation": conversation_id, "state": state, "now": now}
             )
             if result.rowcount != 1:
                 raise StorageError(f"no conversation with id {conversation_id}")
             if rows:
-                conn.execute(schema.messages.insert(), rows)
+                conn.execute(_NEW_MESSAGES, rows)
 
     def transcript(self, conversation_id: int) -> list[TranscriptLine]:
         """Return the conversation's messages, oldest first."""
