@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from storage_backends import BACKENDS, make_store
+from storage_backends import BACKENDS, database_url
 
 from bot.knowledge import KnowledgeBase, load_knowledge_base
 from bot.nlu import Parser
@@ -37,8 +37,19 @@ def parser(knowledge: KnowledgeBase) -> Parser:
 
 
 @pytest.fixture(params=BACKENDS)
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    yield from make_store(request.param, tmp_path)
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh database's URL, on each backend: SQLite, then PostgreSQL."""
+    with database_url(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def store(database: str) -> Iterator[Store]:
+    """The app's store, on a database whose URL the CLI can be pointed at too."""
+    store = Store.from_url(database)
+    store.upgrade()
+    yield store
+    store.dispose()
 
 
 @pytest.fixture

@@ -8,15 +8,13 @@ what was stored through the store or the `faqbot handoffs export` command.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.pool import NullPool
-from storage_backends import BACKENDS, database_url
 
 from bot.knowledge import KnowledgeBase
 from bot.storage import Store
@@ -38,21 +36,6 @@ CONSULTATION_BUTTON = {
     "title": "Request a consultation",
     "payload": "/request_consultation",
 }
-
-
-@pytest.fixture(params=BACKENDS)
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    with database_url(request.param, tmp_path) as url:
-        yield url
-
-
-@pytest.fixture
-def store(database: str) -> Iterator[Store]:
-    """The app's store, on a database whose URL the CLI can be pointed at."""
-    store = Store.from_url(database)
-    store.upgrade()
-    yield store
-    store.dispose()
 
 
 @pytest.fixture

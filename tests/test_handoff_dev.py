@@ -11,7 +11,7 @@ must show a handoff for that sender exactly when `stored` says so, holding what
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,9 +21,6 @@ import pytest
 import yaml
 from conftest import SHARED
 from flask.testing import FlaskClient
-from storage_backends import BACKENDS, database_url
-
-from bot.storage import Store
 
 DEV_FILE = SHARED / "eval" / "handoff_dev.yml"
 OWN_FILE = Path(__file__).parent / "data" / "handoff_dialogues.yml"
@@ -70,21 +67,6 @@ def dev_params() -> list[Any]:
 
 def own_params() -> list[Any]:
     return [pytest.param(d, id=d.id) for d in load_dialogues(OWN_FILE)]
-
-
-@pytest.fixture(params=BACKENDS)
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    with database_url(request.param, tmp_path) as url:
-        yield url
-
-
-@pytest.fixture
-def store(database: str) -> Iterator[Store]:
-    """The app's store, on a database whose URL the CLI can be pointed at."""
-    store = Store.from_url(database)
-    store.upgrade()
-    yield store
-    store.dispose()
 
 
 @pytest.fixture
