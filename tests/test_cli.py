@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -89,3 +90,17 @@ def test_unknown_command_exits_with_usage(runner: Runner) -> None:
     with pytest.raises(SystemExit) as exit_info:
         runner("frobnicate")
     assert exit_info.value.code == 2
+
+
+def test_chat_talks_in_the_terminal_and_stores_the_conversation(
+    runner: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = "hello\nis ketamine addictive?\ni want to end it all\n\n"
+    monkeypatch.setattr("sys.stdin", io.StringIO(lines))
+    status, out = runner("chat")
+    assert status == 0
+    replies = [line for line in out.splitlines() if line.startswith("bot> ")]
+    assert "automated assistant" in replies[0]
+    assert "addiction" in replies[1].lower()
+    assert "988" in replies[2] and "911" in replies[2]
+    assert "[1] " in out  # buttons are numbered for the terminal
