@@ -2,9 +2,10 @@
 
 The domain is the one faqbot's engine hands its actions (`bot.domain`), so a Rasa
 deployment and the engine run the same actions against the same slots and form.
-The training data comes from the knowledge base, the crisis examples and the
-cancel phrases; the rules follow the engine's order of decisions. The output is
-deterministic: exporting twice writes byte-identical files.
+The training data comes from the knowledge base, the crisis examples, the
+cancel phrases and the short answers the form accepts; the rules follow the
+engine's order of decisions. The output is deterministic: exporting twice writes
+byte-identical files.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import yaml
 
 from bot.actions.consultation import FORM_NAME
 from bot.actions.registry import build_actions
-from bot.answers import CANCEL_PHRASES, is_cancel
+from bot.answers import CANCEL_PHRASES, is_cancel, is_skip, parse_consent
 from bot.domain import INTENT_ACTIONS, build_domain
 from bot.errors import ConfigurationError, KnowledgeBaseError
 from bot.knowledge import FAQ_PREFIX, KnowledgeBase, default_directory
@@ -33,6 +34,7 @@ CRISIS_EXAMPLES_FILE = "crisis_examples.yml"
 FAQ = FAQ_PREFIX.rstrip("/")
 CRISIS = "crisis"
 CANCEL = "cancel"
+FORM_ANSWER = "form_answer"
 NLU_FALLBACK = "nlu_fallback"  # Rasa's built-in intent for low-confidence messages
 REQUEST_CONSULTATION = "request_consultation"
 ANSWER_FAQ = "action_answer_faq"
@@ -40,6 +42,7 @@ FALLBACK = "action_fallback"
 CRISIS_ACTION = "action_crisis"
 SUBMIT = "action_submit_consultation"
 CANCEL_ACTION = "action_cancel_consultation"
+DEACTIVATE_LOOP = "action_deactivate_loop"  # Rasa's built-in action
 
 _HEADER = "# Written by `faqbot export-rasa`; edit faqbot's knowledge base instead.\n"
 # Rasa reads "[text](entity)" and "[text]{...}" inside an example as entity markup.
@@ -49,6 +52,17 @@ _APOSTROPHES = {"dont": "don't", "ive": "i've", "lets": "let's"}
 _CANCEL_VERBS = frozenset({"cancel", "stop", "quit", "exit", "abort", "forget", "nvm"})
 _CANCEL_HEADS = ("actually", "ok", "no", "oh")
 _CANCEL_TAILS = ("please", "now", "thanks")
+# Short answers to the form's questions. Without an intent of their own, Rasa's
+# classifier files them under the nearest one: "no" under cancel, "i'd rather not
+# say" under crisis, and an ordinary answer would end the form.
+_FORM_ANSWERS = (
+    "yes", "yes please", "yep", "yeah", "sure", "ok", "of course", "absolutely",
+    "that's fine", "i agree", "go ahead", "no", "nope", "nah", "no thanks",
+    "no thank you", "i don't agree", "no you may not", "not really", "skip", "skip it",
+    "skip that", "pass", "none", "n/a", "nothing", "no email", "i don't have an email",
+    "i don't have one", "i'd rather not say", "rather not say", "prefer not to say",
+    "i'd prefer not to say", "i'd rather not", "no comment", "next",
+)
 
 
 class _NoHandoffs:
@@ -148,6 +162,15 @@ def cancel_examples() -> tuple[str, ...]:
     return tuple(_unique(v for v in variants if is_cancel(v)))
 
 
+def form_answer_examples() -> tuple[str, ...]:
+    """Training examples for `form_answer`: skips and yes/no answers faqbot accepts."""
+    return tuple(
+        text
+        for text in _FORM_ANSWERS
+        if not is_cancel(text) and (is_skip(text) or parse_consent(text) is not None)
+    )
+
+
 def training_examples(
     knowledge: KnowledgeBase, crisis: Sequence[str]
 ) -> dict[str, tuple[str, ...]]:
@@ -157,7 +180,12 @@ def training_examples(
         for name, phrases in knowledge.phrasings().items()
     }
     claimed = {_key(e) for examples in table.values() for e in examples}
-    for name, extra in ((CRISIS, crisis), (CANCEL, cancel_examples())):
+    extras = (
+        (CRISIS, crisis),
+        (CANCEL, cancel_examples()),
+        (FORM_ANSWER, form_answer_examples()),
+    )
+    for name, extra in extras:
         # A text under two intents teaches Rasa nothing; the knowledge base wins.
         lines = _unique(_one_line(name, text) for text in extra)
         kept = tuple(e for e in lines if _key(e) not in claimed)
@@ -222,7 +250,7 @@ def _domain(knowledge: KnowledgeBase, actions: list[str]) -> dict[str, Any]:
     # nlu_fallback is one of Rasa's built-in intents; declaring it is redundant.
     intents = [i for i in domain["intents"] if i != NLU_FALLBACK]
     intents += [i for i in knowledge.intents if i not in intents]
-    domain["intents"] = [*intents, CANCEL]
+    domain["intents"] = [*intents, CANCEL, FORM_ANSWER]
     domain["responses"] = {
         f"utter_{topic.intent}": [{"text": topic.answer}] for topic in knowledge.topics
     }
@@ -237,8 +265,18 @@ def _rule(name: str, *steps: dict[str, Any], in_form: bool = False) -> dict[str,
     return rule
 
 
+def _after_crisis() -> list[dict[str, Any]]:
+    # action_crisis pauses a form in progress but leaves requested_slot set, and
+    # Rasa's form, asked to resume, would take "I'd like a consultation" as the
+    # answer to the question pending before the crisis. Rasa's own loop ending
+    # clears it. One rule serves in and out of the form (inside, the form rejects
+    # a crisis turn): Rasa refuses to train rules that disagree on the loop.
+    return [{"action": DEACTIVATE_LOOP}, {"active_loop": None}]
+
+
 def _rules(knowledge: KnowledgeBase) -> dict[str, Any]:
-    routes = {FAQ: ANSWER_FAQ, **INTENT_ACTIONS}
+    # Outside the form an answer answers nothing; the form itself takes answers.
+    routes = {FAQ: ANSWER_FAQ, **INTENT_ACTIONS, FORM_ANSWER: FALLBACK}
     # faqbot's engine sends intents it has no action for to the fallback.
     routes.update({
         name: FALLBACK
@@ -246,7 +284,12 @@ def _rules(knowledge: KnowledgeBase) -> dict[str, Any]:
         if name not in routes and name != REQUEST_CONSULTATION
     })
     rules = [
-        _rule(f"{intent} -> {action}", {"intent": intent}, {"action": action})
+        _rule(
+            f"{intent} -> {action}",
+            {"intent": intent},
+            {"action": action},
+            *(_after_crisis() if action == CRISIS_ACTION else []),
+        )
         for intent, action in routes.items()
     ]
     rules += [
@@ -276,14 +319,6 @@ def _rules(knowledge: KnowledgeBase) -> dict[str, Any]:
             "cancel the form",
             {"intent": CANCEL},
             {"action": CANCEL_ACTION},
-            {"active_loop": None},
-            in_form=True,
-        ),
-        # action_crisis pauses the form itself; the rule has to say so.
-        _rule(
-            "crisis inside the form",
-            {"intent": CRISIS},
-            {"action": CRISIS_ACTION},
             {"active_loop": None},
             in_form=True,
         ),

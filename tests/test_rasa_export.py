@@ -15,16 +15,19 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.consultation import FORM_NAME, FORM_SLOTS, REQUESTED_SLOT
 from bot.actions.registry import build_actions
-from bot.answers import is_cancel
+from bot.answers import is_cancel, is_skip, parse_consent
 from bot.domain import build_domain
 from bot.errors import ConfigurationError, KnowledgeBaseError
 from bot.knowledge import KnowledgeBase, load_knowledge_base
 from bot.rasa_export import (
+    DEACTIVATE_LOOP,
     DEFAULT_ACTION_ENDPOINT,
     cancel_examples,
     export_rasa_project,
+    form_answer_examples,
     load_crisis_examples,
 )
+from bot.validators import SKIPPED
 
 ENDPOINT = "http://actions.test:8080/webhook"
 INTENTS = (
@@ -37,6 +40,7 @@ INTENTS = (
     "crisis",
     "out_of_scope",
     "cancel",
+    "form_answer",
 )
 FILES = (
     "domain.yml",
@@ -189,6 +193,27 @@ def test_cancel_examples_are_exactly_what_faqbot_cancels_on(project: Path) -> No
     assert nlu(project)["cancel"] == list(examples)
 
 
+@pytest.mark.parametrize(
+    "answer",
+    ["no", "nope", "skip", "i don't have one", "i'd rather not say", "yes"],
+)
+def test_answers_the_form_accepts_have_an_intent_of_their_own(
+    project: Path, answer: str
+) -> None:
+    # Left without one, stock Rasa 3.6 filed "no" under cancel and "i'd rather
+    # not say" under crisis: the form ended on an ordinary answer.
+    assert answer in nlu(project)["form_answer"]
+
+
+def test_form_answer_examples_are_answers_faqbot_accepts(project: Path) -> None:
+    examples = form_answer_examples()
+    assert len(examples) >= 20
+    for text in examples:
+        assert not is_cancel(text), text
+        assert is_skip(text) or parse_consent(text) is not None, text
+    assert nlu(project)["form_answer"] == list(examples)
+
+
 def test_slots_and_form_are_faqbots_domain(
     kb: KnowledgeBase, project: Path, served: set[str]
 ) -> None:
@@ -213,7 +238,7 @@ def test_every_action_of_the_rules_is_served_by_faqbot(
     steps = [step for rule in rules(project) for step in rule["steps"]]
     named = {step["action"] for step in steps if "action" in step}
     assert named
-    for action in named - {FORM_NAME}:
+    for action in named - {FORM_NAME, DEACTIVATE_LOOP}:
         assert action in domain["actions"] and action in served, action
     assert FORM_NAME in domain["forms"]
 
@@ -226,9 +251,9 @@ def test_every_action_of_the_rules_is_served_by_faqbot(
         ("thanks", "action_thanks"),
         ("bot_challenge", "action_bot_challenge"),
         ("faq", "action_answer_faq"),
-        ("crisis", "action_crisis"),
         ("out_of_scope", "action_fallback"),
         ("nlu_fallback", "action_fallback"),
+        ("form_answer", "action_fallback"),
     ],
 )
 def test_an_intent_outside_the_form_runs_its_action(
@@ -237,6 +262,27 @@ def test_an_intent_outside_the_form_runs_its_action(
     general = [r["steps"] for r in rules(project) if "condition" not in r]
     matching = [steps for steps in general if steps[0] == {"intent": intent}]
     assert matching == [[{"intent": intent}, {"action": action}]]
+
+
+def test_one_crisis_rule_ends_any_form_the_way_rasa_ends_loops(
+    project: Path,
+) -> None:
+    # Rasa 3.6 refuses to train when two rules disagree on whether action_crisis
+    # ends the loop; and only action_deactivate_loop also clears requested_slot,
+    # without which the resumed form took "I'd like a consultation" as the answer
+    # to the question pending before the crisis.
+    naming = [r for r in rules(project) if {"action": "action_crisis"} in r["steps"]]
+    assert [(r.get("condition"), r["steps"]) for r in naming] == [
+        (
+            None,
+            [
+                {"intent": "crisis"},
+                {"action": "action_crisis"},
+                {"action": "action_deactivate_loop"},
+                {"active_loop": None},
+            ],
+        )
+    ]
 
 
 @pytest.mark.parametrize(
@@ -254,7 +300,6 @@ def test_an_intent_outside_the_form_runs_its_action(
             {"intent": "cancel"},
             [{"action": "action_cancel_consultation"}, {"active_loop": None}],
         ),
-        ({"intent": "crisis"}, [{"action": "action_crisis"}, {"active_loop": None}]),
         (
             {"action": FORM_NAME},
             [
@@ -264,7 +309,7 @@ def test_an_intent_outside_the_form_runs_its_action(
             ],
         ),
     ],
-    ids=["faq", "cancel", "crisis", "submit"],
+    ids=["faq", "cancel", "submit"],
 )
 def test_inside_the_form(
     project: Path, first: dict[str, str], then: list[dict[str, Any]]
@@ -349,20 +394,17 @@ def test_a_broken_crisis_file_names_itself(tmp_path: Path, content: str | None) 
         load_crisis_examples(tmp_path)
 
 
-@pytest.mark.parametrize(
-    ("text", "intent", "requested"),
-    [
-        ("i want to kill myself", "crisis", "condition"),
-        ("cancel", "cancel", "name"),
-        ("is ketamine safe?", "faq/ketamine_safety", "name"),
-    ],
-    ids=["crisis", "cancel", "faq"],
-)
-def test_the_form_leaves_interruptions_to_the_rules(
-    kb: KnowledgeBase, text: str, intent: str, requested: str
-) -> None:
+def validate_in_form(
+    kb: KnowledgeBase, text: str, ranking: list[str], requested: str
+) -> list[dict[str, Any]]:
+    """The slots faqbot's form validation fills from a message Rasa parsed."""
     actions = build_actions(kb, store=object())  # type: ignore[arg-type]
-    message = {"text": text, "intent": {"name": intent, "confidence": 1.0}}
+    # Rasa 3.6's layout: the top intent first, nlu_fallback ahead of the rest.
+    message = {
+        "text": text,
+        "intent": {"name": ranking[0], "confidence": 0.9},
+        "intent_ranking": [{"name": n, "confidence": 0.9} for n in ranking],
+    }
     tracker = Tracker(
         sender_id="visitor",
         slots={REQUESTED_SLOT: requested},
@@ -378,7 +420,53 @@ def test_the_form_leaves_interruptions_to_the_rules(
             CollectingDispatcher(), tracker, build_domain(kb, sorted(actions))
         )
     )
+    return [e for e in events if e["event"] == "slot" and e["name"] != REQUESTED_SLOT]
+
+
+@pytest.mark.parametrize(
+    ("text", "ranking", "requested"),
+    [
+        ("i want to kill myself", ["crisis"], "condition"),
+        ("cancel", ["cancel"], "name"),
+        ("forget it please", ["greet"], "phone"),
+        ("is ketamine safe?", ["faq"], "name"),
+        ("are you a bot?", ["bot_challenge"], "phone"),
+        ("how much does it cost?", ["out_of_scope"], "condition"),
+        ("what's the weather like?", ["nlu_fallback", "out_of_scope"], "condition"),
+    ],
+    ids=[
+        "crisis",
+        "cancel",
+        "cancel phrase",
+        "faq",
+        "bot challenge",
+        "out of scope",
+        "out of scope, fell back",
+    ],
+)
+def test_the_form_leaves_interruptions_to_the_rules(
+    kb: KnowledgeBase, text: str, ranking: list[str], requested: str
+) -> None:
     # Rasa's FormAction rejects, and so lets the rules act, only when the
     # validation action sets no slot other than requested_slot.
-    filled = [e for e in events if e["event"] == "slot" and e["name"] != REQUESTED_SLOT]
-    assert filled == []
+    assert validate_in_form(kb, text, ranking, requested) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "ranking", "requested", "value"),
+    [
+        ("no", ["cancel"], "email", SKIPPED),
+        ("no", ["cancel"], "consent", False),
+        ("i don't know", ["cancel"], "condition", "i don't know"),
+        ("fibromyalgia", ["faq"], "condition", "fibromyalgia"),
+        ("i'd rather not say", ["form_answer"], "condition", SKIPPED),
+    ],
+    ids=["no to email", "no to consent", "unsure", "faq word", "declined"],
+)
+def test_the_form_keeps_answers_whatever_rasa_calls_them(
+    kb: KnowledgeBase, text: str, ranking: list[str], requested: str, value: Any
+) -> None:
+    # Stock Rasa 3.6 classified "no" and "i don't know" as cancel; faqbot's engine
+    # cancels only on its own cancel phrases, and so does the form under Rasa.
+    filled = validate_in_form(kb, text, ranking, requested)
+    assert [(e["name"], e["value"]) for e in filled] == [(requested, value)]

@@ -24,6 +24,8 @@ from bot.actions.base import FALLBACK_COUNT_SLOT, KnowledgeAction
 from bot.actions.crisis import CRISIS_SLOT
 from bot.answers import is_cancel, looks_like_question, parse_consent
 from bot.details import find_correction, find_details
+from bot.knowledge import OUT_OF_SCOPE
+from bot.nlu import NLU_FALLBACK
 from bot.replies import (
     CANCELLED,
     CONSENT_REFUSED,
@@ -85,14 +87,22 @@ def transcript_from_events(events: list[dict[str, Any]]) -> list[TranscriptLine]
 def leaves_form(latest_message: dict[str, Any]) -> bool:
     """True when a message is not an answer but for the rules to handle.
 
-    A crisis, a cancel, or a clear question to the FAQ fills no slot, so Rasa's
-    form rejects the turn and the in-form rules (and faqbot's engine) take over.
+    A crisis, a cancel, or a clear question (to the FAQ, about the bot, or out of
+    scope) fills no slot, so Rasa's form rejects the turn and the rules (and
+    faqbot's engine) take over. As in the engine, only faqbot's cancel phrases
+    cancel: Rasa's classifier also files answers like "no" under `cancel`.
     """
     text = latest_message.get("text") or ""
     intent = (latest_message.get("intent") or {}).get("name") or ""
-    if intent in ("crisis", "cancel") or is_cancel(text):
+    if intent == "crisis" or is_cancel(text):
         return True
-    answers_question = intent.startswith("faq") or intent == "bot_challenge"
+    # The best real intent even when the classifier fell back, as in the engine:
+    # an out-of-scope question must not be stored as the answer to free text.
+    ranking = latest_message.get("intent_ranking") or []
+    top = next((r.get("name") for r in ranking if r.get("name") != NLU_FALLBACK), None)
+    answers_question = (
+        intent.startswith("faq") or intent == "bot_challenge" or top == OUT_OF_SCOPE
+    )
     return answers_question and looks_like_question(text)
 
 
