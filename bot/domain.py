@@ -11,7 +11,7 @@ from typing import Any
 from bot.actions.base import FALLBACK_COUNT_SLOT
 from bot.actions.consultation import FORM_NAME, FORM_SLOTS, REJECTION_SLOT
 from bot.actions.crisis import CRISIS_SLOT
-from bot.knowledge import FIXED_INTENTS, OUT_OF_SCOPE, KnowledgeBase
+from bot.knowledge import FIXED_INTENTS, KnowledgeBase
 
 CUSTOM = [{"type": "custom"}]
 INTENT_ACTIONS = {
@@ -20,6 +20,7 @@ INTENT_ACTIONS = {
     "thanks": "action_thanks",
     "bot_challenge": "action_bot_challenge",
     "crisis": "action_crisis",
+    "cancel": "action_cancel_consultation",
     "nlu_fallback": "action_fallback",
     "out_of_scope": "action_fallback",
 }
@@ -50,7 +51,10 @@ def build_domain(knowledge: KnowledgeBase, action_names: list[str]) -> dict[str,
     }
     return {
         "version": "3.1",
-        "intents": ["faq", *FIXED_INTENTS, "crisis", OUT_OF_SCOPE, "nlu_fallback"],
+        "intents": list(
+            dict.fromkeys(["faq", *FIXED_INTENTS, "crisis", *knowledge.intents])
+        )
+        + ["nlu_fallback"],
         "slots": slots,
         "forms": {FORM_NAME: {"required_slots": list(FORM_SLOTS)}},
         "actions": sorted(action_names),

@@ -190,7 +190,7 @@ def training_examples(
         lines = _unique(_one_line(name, text) for text in extra)
         kept = tuple(e for e in lines if _key(e) not in claimed)
         claimed.update(_key(e) for e in kept)
-        table[name] = kept
+        table[name] = table.get(name, ()) + kept
     for name, examples in table.items():
         if len(examples) < 2:
             raise KnowledgeBaseError(
@@ -249,8 +249,8 @@ def _domain(knowledge: KnowledgeBase, actions: list[str]) -> dict[str, Any]:
     domain = build_domain(knowledge, actions)
     # nlu_fallback is one of Rasa's built-in intents; declaring it is redundant.
     intents = [i for i in domain["intents"] if i != NLU_FALLBACK]
-    intents += [i for i in knowledge.intents if i not in intents]
-    domain["intents"] = [*intents, CANCEL, FORM_ANSWER]
+    intents += [i for i in (*knowledge.intents, CANCEL) if i not in intents]
+    domain["intents"] = [*intents, FORM_ANSWER]
     domain["responses"] = {
         f"utter_{topic.intent}": [{"text": topic.answer}] for topic in knowledge.topics
     }

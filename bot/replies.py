@@ -45,6 +45,10 @@ CANCELLED = (
     "OK, I have cancelled your consultation request and kept none of its details."
     " Ask me anything else whenever you like."
 )
+NOTHING_TO_CANCEL = (
+    "There is nothing to cancel: no consultation request is in progress. Ask me"
+    " anything about chronic pain or ketamine infusions."
+)
 CONSENT_REFUSED = (
     "Understood: without your consent I have not stored any of your details."
     " You can still ask me questions, or call us whenever you are ready."

@@ -456,6 +456,27 @@ def test_cancel_at_any_prompt_keeps_nothing(
     assert store.handoffs() == []
 
 
+@pytest.mark.parametrize("text", ["cancel", "stop", "never mind"])
+def test_cancel_with_no_form_says_there_is_nothing_to_cancel(
+    converse: Converse, text: str
+) -> None:
+    assert converse(text) == [
+        "There is nothing to cancel: no consultation request is in progress."
+        " Ask me anything about chronic pain or ketamine infusions."
+    ]
+
+
+def test_cancel_while_paused_by_a_crisis_forgets_the_details(
+    converse: Converse, store: Store
+) -> None:
+    converse("I'd like to book a consultation")
+    converse("Grace Whitfield")
+    converse("i want to end it all")
+    assert CANCELLED in converse("cancel")[0]
+    assert store.conversation("rest", "visitor").state["slots"]["name"] is None
+    assert converse("I'd like a consultation")[0].startswith("To arrange")
+
+
 def test_handoff_is_stored_with_its_transcript_when_received_returns(
     converse: Converse, store: Store
 ) -> None:

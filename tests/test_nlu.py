@@ -41,6 +41,8 @@ GOLDEN = [
     ("is this a robot", "bot_challenge"),
     ("i want to book an appointment", "request_consultation"),
     ("have someone phone me please", "request_consultation"),
+    ("cancel", "cancel"),
+    ("never mind", "cancel"),
     # out of scope and nonsense
     ("how much is it per session", NLU_FALLBACK),
     ("do you take medicare", NLU_FALLBACK),

@@ -161,7 +161,8 @@ def test_the_other_intents_come_from_the_knowledge_base(
 ) -> None:
     examples = nlu(project)
     for name, phrases in kb.intents.items():
-        assert examples[name] == list(phrases)
+        # The knowledge base's phrasings first; generated ones may follow.
+        assert examples[name][: len(phrases)] == list(phrases)
 
 
 def test_no_example_is_labelled_with_two_intents(project: Path) -> None:
@@ -186,11 +187,17 @@ def test_crisis_examples_are_enough_and_unlike_any_other_intent(
     assert nlu(project)["crisis"] == list(crisis)
 
 
-def test_cancel_examples_are_exactly_what_faqbot_cancels_on(project: Path) -> None:
+def test_cancel_examples_are_exactly_what_faqbot_cancels_on(
+    kb: KnowledgeBase, project: Path
+) -> None:
     examples = cancel_examples()
     assert len(examples) >= 2
     assert [e for e in examples if not is_cancel(e)] == []
-    assert nlu(project)["cancel"] == list(examples)
+    exported = nlu(project)["cancel"]
+    own = list(kb.intents["cancel"])
+    assert exported[: len(own)] == own
+    keys = {" ".join(e.lower().split()) for e in exported}
+    assert keys >= {" ".join(e.lower().split()) for e in examples}
 
 
 @pytest.mark.parametrize(

@@ -31,6 +31,7 @@ from bot.replies import (
     CONSENT_REFUSED,
     CONSENT_REJECTION,
     FORM_QUESTIONS,
+    NOTHING_TO_CANCEL,
     SLOT_LABELS,
     consent_question,
 )
@@ -369,7 +370,7 @@ class ActionSubmitConsultation(KnowledgeAction):
 
 
 class ActionCancelConsultation(Action):
-    """Ends the form and keeps nothing of it."""
+    """Ends the form (running or paused) and keeps nothing of it."""
 
     def name(self) -> str:
         return "action_cancel_consultation"
@@ -377,5 +378,11 @@ class ActionCancelConsultation(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
+        in_progress = tracker.active_loop_name or any(
+            tracker.get_slot(slot) is not None for slot in FORM_SLOTS
+        )
+        if not in_progress:
+            dispatcher.utter_message(text=NOTHING_TO_CANCEL)
+            return []
         dispatcher.utter_message(text=CANCELLED)
         return [ActiveLoop(None), *reset_form_events()]
