@@ -10,9 +10,7 @@ byte-identical files.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping, Sequence
-from importlib.resources.abc import Traversable
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,20 +19,21 @@ import yaml
 
 from bot.actions.consultation import FORM_NAME
 from bot.actions.registry import build_actions
-from bot.answers import CANCEL_PHRASES, is_cancel, is_skip, parse_consent
 from bot.domain import INTENT_ACTIONS, build_domain
-from bot.errors import ConfigurationError, KnowledgeBaseError
-from bot.knowledge import FAQ_PREFIX, KnowledgeBase, default_directory
+from bot.errors import ConfigurationError
+from bot.knowledge import FAQ_PREFIX, KnowledgeBase
+from bot.rasa_training import (
+    CANCEL,
+    FORM_ANSWER,
+    load_crisis_examples,
+    training_examples,
+)
 from bot.storage.records import HandoffDetails, TranscriptLine
 
 FORMAT_VERSION = "3.1"
 DEFAULT_ACTION_ENDPOINT = "http://localhost:5005/webhook"
 ASSISTANT_ID = "faqbot"
-CRISIS_EXAMPLES_FILE = "crisis_examples.yml"
 FAQ = FAQ_PREFIX.rstrip("/")
-CRISIS = "crisis"
-CANCEL = "cancel"
-FORM_ANSWER = "form_answer"
 NLU_FALLBACK = "nlu_fallback"  # Rasa's built-in intent for low-confidence messages
 REQUEST_CONSULTATION = "request_consultation"
 ANSWER_FAQ = "action_answer_faq"
@@ -45,24 +44,6 @@ CANCEL_ACTION = "action_cancel_consultation"
 DEACTIVATE_LOOP = "action_deactivate_loop"  # Rasa's built-in action
 
 _HEADER = "# Written by `faqbot export-rasa`; edit faqbot's knowledge base instead.\n"
-# Rasa reads "[text](entity)" and "[text]{...}" inside an example as entity markup.
-_ENTITY_MARKUP = re.compile(r"\[[^\]]*\][({\[]")
-# People type the apostrophes the phrase keys drop; teach Rasa both spellings.
-_APOSTROPHES = {"dont": "don't", "ive": "i've", "lets": "let's"}
-_CANCEL_VERBS = frozenset({"cancel", "stop", "quit", "exit", "abort", "forget", "nvm"})
-_CANCEL_HEADS = ("actually", "ok", "no", "oh")
-_CANCEL_TAILS = ("please", "now", "thanks")
-# Short answers to the form's questions. Without an intent of their own, Rasa's
-# classifier files them under the nearest one: "no" under cancel, "i'd rather not
-# say" under crisis, and an ordinary answer would end the form.
-_FORM_ANSWERS = (
-    "yes", "yes please", "yep", "yeah", "sure", "ok", "of course", "absolutely",
-    "that's fine", "i agree", "go ahead", "no", "nope", "nah", "no thanks",
-    "no thank you", "i don't agree", "no you may not", "not really", "skip", "skip it",
-    "skip that", "pass", "none", "n/a", "nothing", "no email", "i don't have an email",
-    "i don't have one", "i'd rather not say", "rather not say", "prefer not to say",
-    "i'd prefer not to say", "i'd rather not", "no comment", "next",
-)
 
 
 class _NoHandoffs:
@@ -129,107 +110,12 @@ def export_rasa_project(
     return written
 
 
-def load_crisis_examples(
-    directory: Path | Traversable | None = None,
-) -> tuple[str, ...]:
-    """The `crisis` intent's training examples, from knowledge/crisis_examples.yml."""
-    root = directory if directory is not None else default_directory()
-    try:
-        data = yaml.safe_load(
-            root.joinpath(CRISIS_EXAMPLES_FILE).read_text(encoding="utf-8")
-        )
-    except (OSError, yaml.YAMLError) as e:
-        raise KnowledgeBaseError(f"{CRISIS_EXAMPLES_FILE}: cannot read: {e}") from e
-    raw = data.get("examples") if isinstance(data, dict) else None
-    if not isinstance(raw, list) or not all(isinstance(e, str) for e in raw):
-        raise KnowledgeBaseError(
-            f"{CRISIS_EXAMPLES_FILE}: 'examples' must be a list of text"
-        )
-    return tuple(_one_line(CRISIS, e) for e in raw)
-
-
-def cancel_examples() -> tuple[str, ...]:
-    """Training examples for `cancel`: faqbot's cancel phrases and polite variants."""
-    variants: list[str] = []
-    for index, phrase in enumerate(CANCEL_PHRASES):
-        spelled = " ".join(_APOSTROPHES.get(w, w) for w in phrase.split())
-        if index % 2 and phrase.split()[0] in _CANCEL_VERBS:
-            decorated = f"{spelled} {_CANCEL_TAILS[index % len(_CANCEL_TAILS)]}"
-        else:
-            decorated = f"{_CANCEL_HEADS[index % len(_CANCEL_HEADS)]} {spelled}"
-        variants += [phrase, spelled, decorated]
-    # Only what faqbot itself takes as a cancel, so both agree on the intent.
-    return tuple(_unique(v for v in variants if is_cancel(v)))
-
-
-def form_answer_examples() -> tuple[str, ...]:
-    """Training examples for `form_answer`: skips and yes/no answers faqbot accepts."""
-    return tuple(
-        text
-        for text in _FORM_ANSWERS
-        if not is_cancel(text) and (is_skip(text) or parse_consent(text) is not None)
-    )
-
-
-def training_examples(
-    knowledge: KnowledgeBase, crisis: Sequence[str]
-) -> dict[str, tuple[str, ...]]:
-    """Every intent of the NLU data mapped to its examples, in export order."""
-    table = {
-        name: tuple(_unique(_one_line(name, p) for p in phrases))
-        for name, phrases in knowledge.phrasings().items()
-    }
-    claimed = {_key(e) for examples in table.values() for e in examples}
-    extras = (
-        (CRISIS, crisis),
-        (CANCEL, cancel_examples()),
-        (FORM_ANSWER, form_answer_examples()),
-    )
-    for name, extra in extras:
-        # A text under two intents teaches Rasa nothing; the knowledge base wins.
-        lines = _unique(_one_line(name, text) for text in extra)
-        kept = tuple(e for e in lines if _key(e) not in claimed)
-        claimed.update(_key(e) for e in kept)
-        table[name] = table.get(name, ()) + kept
-    for name, examples in table.items():
-        if len(examples) < 2:
-            raise KnowledgeBaseError(
-                f"intent '{name}': Rasa needs 2 examples or more, not {len(examples)}"
-            )
-    return table
-
-
 def _check_endpoint(url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigurationError(
             f"the action endpoint must be an http(s) URL, not {url!r}"
         )
-
-
-def _one_line(intent: str, text: str) -> str:
-    line = " ".join(text.split())
-    if not line:
-        raise KnowledgeBaseError(f"intent '{intent}': an example is empty")
-    if _ENTITY_MARKUP.search(line):
-        raise KnowledgeBaseError(
-            f"intent '{intent}': Rasa would read entity markup in example {line!r}"
-        )
-    return line
-
-
-def _key(text: str) -> str:
-    return " ".join(text.lower().split())
-
-
-def _unique(texts: Iterable[str]) -> list[str]:
-    seen: set[str] = set()
-    unique = []
-    for text in texts:
-        if _key(text) not in seen:
-            seen.add(_key(text))
-            unique.append(text)
-    return unique
 
 
 def _dump(data: Mapping[str, Any]) -> str:
@@ -278,11 +164,13 @@ def _rules(knowledge: KnowledgeBase) -> dict[str, Any]:
     # Outside the form an answer answers nothing; the form itself takes answers.
     routes = {FAQ: ANSWER_FAQ, **INTENT_ACTIONS, FORM_ANSWER: FALLBACK}
     # faqbot's engine sends intents it has no action for to the fallback.
-    routes.update({
-        name: FALLBACK
-        for name in knowledge.intents
-        if name not in routes and name != REQUEST_CONSULTATION
-    })
+    routes.update(
+        {
+            name: FALLBACK
+            for name in knowledge.intents
+            if name not in routes and name != REQUEST_CONSULTATION
+        }
+    )
     rules = [
         _rule(
             f"{intent} -> {action}",

@@ -22,8 +22,10 @@ from bot.knowledge import KnowledgeBase, load_knowledge_base
 from bot.rasa_export import (
     DEACTIVATE_LOOP,
     DEFAULT_ACTION_ENDPOINT,
-    cancel_examples,
     export_rasa_project,
+)
+from bot.rasa_training import (
+    cancel_examples,
     form_answer_examples,
     load_crisis_examples,
 )

@@ -29,7 +29,8 @@ from werkzeug.serving import make_server
 
 from bot.actions.consultation import FORM_SLOTS
 from bot.knowledge import KnowledgeBase, load_knowledge_base
-from bot.rasa_export import export_rasa_project, load_crisis_examples
+from bot.rasa_export import export_rasa_project
+from bot.rasa_training import load_crisis_examples
 from bot.replies import (
     CANCELLED,
     CONSENT_REFUSED,
