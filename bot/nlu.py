@@ -69,8 +69,10 @@ class Parser:
     def parse(self, text: str) -> ParseResult:
         """Return Rasa's parse result for `text`."""
         words = self.normalizer.tokens(text[:MAX_PARSE_CHARS])
-        ranking = [
-            IntentScore(name=name, confidence=round(min(score, 1.0), 4))
+        # Dict literals, not IntentScore(...): calling a TypedDict costs a
+        # microsecond each, a tenth of the parse budget for a ranking.
+        ranking: list[IntentScore] = [
+            {"name": name, "confidence": min(score, 1.0)}
             for name, score in self.matcher.rank_words(words)[:RANKING_SIZE]
         ]
         if self.crisis.detect(" ".join(words)) is not None:
@@ -80,14 +82,13 @@ class Parser:
             intent = self._decide(ranking)
             if intent["name"] == NLU_FALLBACK:
                 ranking = [intent, *ranking]
-        result = ParseResult(
-            text=text,
-            intent=intent,
-            entities=[],
-            intent_ranking=ranking[:RANKING_SIZE],
-        )
-        result["response_selector"] = self.response_selector(intent, ranking)
-        return result
+        return {
+            "text": text,
+            "intent": intent,
+            "entities": [],
+            "intent_ranking": ranking[:RANKING_SIZE],
+            "response_selector": self.response_selector(intent, ranking),
+        }
 
     def _decide(self, ranking: list[IntentScore]) -> IntentScore:
         fallback = IntentScore(name=NLU_FALLBACK, confidence=self.settings.threshold)
