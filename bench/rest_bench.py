@@ -1,6 +1,6 @@
 """REST channel latency and throughput under `faqbot serve`, every message persisted.
 
-Usage: python bench/rest_bench.py [--workers 2] [--threads 8] [--seconds 10]
+Usage: python bench/rest_bench.py [--workers 2] [--threads 1] [--seconds 10]
 
 Starts `faqbot serve` on a free loopback port with a fresh SQLite database,
 measures one-at-a-time turn latency (p50, p99) for an FAQ question and for a
@@ -160,7 +160,7 @@ def throughput_python(port: int, seconds: int) -> None:
 def main() -> None:
     args = argparse.ArgumentParser(description=__doc__)
     args.add_argument("--workers", type=int, default=2)
-    args.add_argument("--threads", type=int, default=4)
+    args.add_argument("--threads", type=int, default=1)
     args.add_argument("--seconds", type=int, default=10)
     options = args.parse_args()
     port = free_port()

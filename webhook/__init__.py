@@ -23,6 +23,7 @@ def create_app(
 
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+    app.json.sort_keys = False  # keep Rasa's field order; sorting costs every reply
     if runtime is None:
         settings = Settings.from_env({**os.environ, **(test_config or {})})
         runtime = build_runtime(settings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -45,8 +46,19 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the HTTP API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5005)
-    serve.add_argument("--workers", type=int, default=2)
-    serve.add_argument("--threads", type=int, default=4)
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 2,
+        help="processes (default: one per core)",
+    )
+    serve.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="threads per process (default 1: the work is CPU-bound on SQLite;"
+        " raise it for a remote PostgreSQL)",
+    )
 
     db = commands.add_parser("db", help="database schema")
     db_commands = db.add_subparsers(dest="db_command", required=True)

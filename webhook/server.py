@@ -31,7 +31,7 @@ def serve(
     host: str,
     port: int,
     workers: int = 2,
-    threads: int = 4,
+    threads: int = 1,
 ) -> None:
     """Run until interrupted: `workers` processes with `threads` threads each."""
     options = {
@@ -39,6 +39,7 @@ def serve(
         "workers": workers,
         "threads": threads,
         "worker_class": "gthread",
+        "reuse_port": True,
         "accesslog": None,  # access logs would carry sender ids in URLs and timing
         "loglevel": "info",
         "timeout": 30,
