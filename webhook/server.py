@@ -39,7 +39,6 @@ def serve(
         "workers": workers,
         "threads": threads,
         "worker_class": "gthread",
-        "reuse_port": True,
         "accesslog": None,  # access logs would carry sender ids in URLs and timing
         "loglevel": "info",
         "timeout": 30,
