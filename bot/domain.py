@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.actions.base import FALLBACK_COUNT_SLOT
+from bot.actions.base import FALLBACK_COUNT_SLOT, OFFERED_SLOT
 from bot.actions.consultation import FORM_NAME, FORM_SLOTS, REJECTION_SLOT
 from bot.actions.crisis import CRISIS_SLOT
 from bot.knowledge import FIXED_INTENTS, KnowledgeBase
@@ -21,6 +21,8 @@ INTENT_ACTIONS = {
     "bot_challenge": "action_bot_challenge",
     "crisis": "action_crisis",
     "cancel": "action_cancel_consultation",
+    "affirm": "action_acknowledge",
+    "deny": "action_acknowledge",
     "nlu_fallback": "action_fallback",
     "out_of_scope": "action_fallback",
 }
@@ -38,6 +40,12 @@ def build_domain(knowledge: KnowledgeBase, action_names: list[str]) -> dict[str,
         "mappings": CUSTOM,
     }
     slots[CRISIS_SLOT] = {
+        "type": "bool",
+        "initial_value": False,
+        "influence_conversation": False,
+        "mappings": CUSTOM,
+    }
+    slots[OFFERED_SLOT] = {
         "type": "bool",
         "initial_value": False,
         "influence_conversation": False,

@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from rasa_sdk import Action
 from rasa_sdk.types import DomainDict
 
+from bot.actions.base import OFFERED_SLOT
 from bot.actions.consultation import (
     FORM_NAME,
     FORM_SLOTS,
@@ -26,7 +27,7 @@ from bot.actions.consultation import (
     REQUESTED_SLOT,
 )
 from bot.actions.running import run_action
-from bot.answers import is_cancel, looks_like_question
+from bot.answers import is_cancel, looks_like_question, parse_consent
 from bot.domain import INTENT_ACTIONS
 from bot.knowledge import FAQ_PREFIX, OUT_OF_SCOPE
 from bot.messages import IncomingMessage, Reply
@@ -134,7 +135,14 @@ class Engine:
         if turn.active_loop == FORM_NAME:
             self._form_turn(turn, run)
             return
-        if turn.intent == "request_consultation":
+        # An offer stands for one turn only: a "yes" later means something else.
+        offered = turn.slots.pop(OFFERED_SLOT, False)
+        if not self._plain_answer(turn):
+            run("action_fallback")
+            return
+        if turn.intent == "request_consultation" or (
+            offered and turn.intent == "affirm"
+        ):
             turn.active_loop = FORM_NAME
             turn.slots[REQUESTED_SLOT] = None
             run(f"validate_{FORM_NAME}")
@@ -146,6 +154,13 @@ class Engine:
         if intent.startswith(FAQ_PREFIX):
             return "action_answer_faq"
         return INTENT_ACTIONS.get(intent, "action_fallback")
+
+    @staticmethod
+    def _plain_answer(turn: Turn) -> bool:
+        """A yes/no intent counts only for a message that is nothing but yes or no."""
+        return turn.intent not in ("affirm", "deny") or (
+            parse_consent(turn.message.text) is not None
+        )
 
     def _form_turn(self, turn: Turn, run: Callable[[str], None]) -> None:
         text = turn.message.text

@@ -112,7 +112,14 @@ ACTION_CALLS: dict[str, tuple[str, dict[str, Any], str | None, list[Any], str]] 
         "didn't understand",
     ),
     "action_greet": ("hi", {}, None, [], "automated assistant"),
-    "action_bot_challenge": ("are you a bot", {}, None, [], "not a person"),
+    "action_bot_challenge": (
+        "are you a bot",
+        {},
+        None,
+        [SlotSet("consultation_offered", True)],
+        "not a person",
+    ),
+    "action_acknowledge": ("no thanks", {}, None, [], "anything else"),
     "action_goodbye": (
         "bye",
         {"fallback_count": 1},

@@ -191,7 +191,10 @@ def test_a_reply_ends_a_run_of_fallbacks(
 ) -> None:
     state = said(text, parser, slots={"fallback_count": fallbacks})
     events, [message] = run(action(knowledge), state, domain)
-    assert events == expected_events
+    offer = (
+        [SlotSet("consultation_offered", True)] if action is ActionBotChallenge else []
+    )
+    assert events == offer + expected_events
     assert snippet in message["text"]
 
 
@@ -278,7 +281,11 @@ def test_fallback(
 ) -> None:
     state = tracker(latest, slots={"fallback_count": count})
     events, [message] = run(ActionFallback(knowledge), state, domain)
-    assert events == [SlotSet("fallback_count", new_count)]
+    # A reply that offers a consultation lets a plain "yes" accept it next turn.
+    offers = payloads == ["/request_consultation"]
+    assert events == [SlotSet("fallback_count", new_count)] + (
+        [SlotSet("consultation_offered", True)] if offers else []
+    )
     assert text in message["text"]
     assert [b["payload"] for b in message["buttons"]] == payloads
     for button in message["buttons"]:
@@ -450,22 +457,37 @@ def test_extract_slot(
 @pytest.mark.parametrize(
     ("requested", "filled", "text", "expected"),
     [
-        ("phone", {"name": "Grace Whitfield"}, "513.555.0163", [
-            SlotSet("phone", "+15135550163"),
-        ]),
-        ("phone", {"name": "Grace Whitfield"}, "call me maybe", [
-            SlotSet("phone", None),
-            SlotSet(
-                "rejection",
-                "That doesn't look like a phone number. Please send a 10-digit US"
-                " number like 513-555-0134, or an international number starting"
-                " with +.",
-            ),
-        ]),
-        (None, {}, DETAILS, [
-            SlotSet("name", "Grace Whitfield"),
-            SlotSet("phone", "+15135550163"),
-        ]),
+        (
+            "phone",
+            {"name": "Grace Whitfield"},
+            "513.555.0163",
+            [
+                SlotSet("phone", "+15135550163"),
+            ],
+        ),
+        (
+            "phone",
+            {"name": "Grace Whitfield"},
+            "call me maybe",
+            [
+                SlotSet("phone", None),
+                SlotSet(
+                    "rejection",
+                    "That doesn't look like a phone number. Please send a 10-digit US"
+                    " number like 513-555-0134, or an international number starting"
+                    " with +.",
+                ),
+            ],
+        ),
+        (
+            None,
+            {},
+            DETAILS,
+            [
+                SlotSet("name", "Grace Whitfield"),
+                SlotSet("phone", "+15135550163"),
+            ],
+        ),
         ("consent", {"name": "Grace Whitfield"}, "yes", [SlotSet("consent", True)]),
     ],
     ids=["answer", "rejected", "volunteered", "consent"],
@@ -683,9 +705,7 @@ def test_submit_without_consent_stores_nothing(
 def test_cancel_ends_the_form_and_forgets_its_slots(
     parser: Parser, domain: dict[str, Any]
 ) -> None:
-    state = said(
-        "never mind", parser, slots=FILLED, active_loop="consultation_form"
-    )
+    state = said("never mind", parser, slots=FILLED, active_loop="consultation_form")
     events, [message] = run(ActionCancelConsultation(), state, domain)
     assert events == [ActiveLoop(None), *FORM_RESET]
     assert message["text"] == CANCELLED

@@ -456,6 +456,38 @@ def test_cancel_at_any_prompt_keeps_nothing(
     assert store.handoffs() == []
 
 
+def test_yes_after_an_offer_starts_the_consultation(converse: Converse) -> None:
+    assert "not a person" in converse("are you a bot?")[0]
+    assert converse("yes please") == [
+        "To arrange a consultation, what is your full name?"
+    ]
+
+
+def test_yes_to_the_second_fallback_starts_the_consultation(converse: Converse) -> None:
+    converse("zxqv blorp")
+    assert "Would you like someone from" in converse("wibble frotz")[0]
+    assert converse("sure")[0].startswith("To arrange a consultation")
+
+
+@pytest.mark.parametrize(
+    ("answer", "reply"),
+    [
+        ("yes", "Great! What would you like to know?"),
+        ("no thanks", "No problem. Is there anything else I can help you with?"),
+    ],
+)
+def test_a_plain_yes_or_no_with_no_offer_is_acknowledged(
+    converse: Converse, answer: str, reply: str
+) -> None:
+    assert converse(answer) == [reply]
+
+
+def test_an_offer_lasts_one_turn(converse: Converse) -> None:
+    converse("are you a bot?")
+    converse("what are the side effects?")
+    assert converse("yes") == ["Great! What would you like to know?"]
+
+
 @pytest.mark.parametrize("text", ["cancel", "stop", "never mind"])
 def test_cancel_with_no_form_says_there_is_nothing_to_cancel(
     converse: Converse, text: str

@@ -42,6 +42,8 @@ INTENTS = (
     "crisis",
     "out_of_scope",
     "cancel",
+    "affirm",
+    "deny",
     "form_answer",
 )
 FILES = (
@@ -210,8 +212,10 @@ def test_answers_the_form_accepts_have_an_intent_of_their_own(
     project: Path, answer: str
 ) -> None:
     # Left without one, stock Rasa 3.6 filed "no" under cancel and "i'd rather
-    # not say" under crisis: the form ended on an ordinary answer.
-    assert answer in nlu(project)["form_answer"]
+    # not say" under crisis: the form ended on an ordinary answer. A plain yes
+    # or no is the knowledge base's affirm or deny, which the form keeps too.
+    owners = [name for name, texts in nlu(project).items() if answer in texts]
+    assert owners in (["form_answer"], ["affirm"], ["deny"])
 
 
 def test_form_answer_examples_are_answers_faqbot_accepts(project: Path) -> None:
@@ -220,7 +224,13 @@ def test_form_answer_examples_are_answers_faqbot_accepts(project: Path) -> None:
     for text in examples:
         assert not is_cancel(text), text
         assert is_skip(text) or parse_consent(text) is not None, text
-    assert nlu(project)["form_answer"] == list(examples)
+    claimed = {
+        t
+        for name, texts in nlu(project).items()
+        if name != "form_answer"
+        for t in texts
+    }
+    assert nlu(project)["form_answer"] == [e for e in examples if e not in claimed]
 
 
 def test_slots_and_form_are_faqbots_domain(
@@ -367,12 +377,15 @@ def test_an_extra_knowledge_base_intent_falls_back_like_the_engine(
     kb: KnowledgeBase, tmp_path: Path
 ) -> None:
     extended = replace(
-        kb, intents=MappingProxyType({**kb.intents, "affirm": ("yes", "yep")})
+        kb,
+        intents=MappingProxyType(
+            {**kb.intents, "compliment": ("you are great", "nice bot")}
+        ),
     )
     export_rasa_project(extended, tmp_path)
-    assert "affirm" in load(tmp_path, "domain.yml")["intents"]
-    assert nlu(tmp_path)["affirm"] == ["yes", "yep"]
-    steps = [{"intent": "affirm"}, {"action": "action_fallback"}]
+    assert "compliment" in load(tmp_path, "domain.yml")["intents"]
+    assert nlu(tmp_path)["compliment"] == ["you are great", "nice bot"]
+    steps = [{"intent": "compliment"}, {"action": "action_fallback"}]
     assert [r["steps"] for r in rules(tmp_path) if r["steps"] == steps] == [steps]
 
 
@@ -384,9 +397,7 @@ def test_an_extra_knowledge_base_intent_falls_back_like_the_engine(
 def test_examples_rasa_would_misread_fail_the_export(
     kb: KnowledgeBase, tmp_path: Path, greetings: tuple[str, ...]
 ) -> None:
-    broken = replace(
-        kb, intents=MappingProxyType({**kb.intents, "greet": greetings})
-    )
+    broken = replace(kb, intents=MappingProxyType({**kb.intents, "greet": greetings}))
     with pytest.raises(KnowledgeBaseError, match="greet"):
         export_rasa_project(broken, tmp_path)
 

@@ -13,6 +13,8 @@ from rasa_sdk.types import DomainDict
 from bot.knowledge import KnowledgeBase, load_knowledge_base
 
 FALLBACK_COUNT_SLOT = "fallback_count"
+# True right after a reply that offered a consultation, so a plain "yes" accepts it.
+OFFERED_SLOT = "consultation_offered"
 
 
 class KnowledgeAction(Action, ABC):

@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.base import FALLBACK_COUNT_SLOT, KnowledgeAction
+from bot.actions.base import FALLBACK_COUNT_SLOT, OFFERED_SLOT, KnowledgeAction
 from bot.knowledge import FAQ_PREFIX, OUT_OF_SCOPE
 from bot.payloads import payload
 from bot.replies import no_information
@@ -44,7 +44,7 @@ class ActionFallback(KnowledgeAction):
             dispatcher.utter_message(
                 text=no_information(clinic), buttons=[CONSULTATION_BUTTON]
             )
-            return [SlotSet(FALLBACK_COUNT_SLOT, count)]
+            return [SlotSet(FALLBACK_COUNT_SLOT, count), SlotSet(OFFERED_SLOT, True)]
         if count >= 2:
             dispatcher.utter_message(
                 text="I'm still not sure I understand, sorry. Would you like someone"
@@ -52,7 +52,7 @@ class ActionFallback(KnowledgeAction):
                 f" {clinic.phone}.",
                 buttons=[CONSULTATION_BUTTON],
             )
-            return [SlotSet(FALLBACK_COUNT_SLOT, count)]
+            return [SlotSet(FALLBACK_COUNT_SLOT, count), SlotSet(OFFERED_SLOT, True)]
         suggestions = [
             c["name"]
             for c in candidates

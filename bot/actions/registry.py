@@ -20,6 +20,7 @@ from bot.actions.crisis import ActionCrisis
 from bot.actions.fallback import ActionFallback
 from bot.actions.faq import ActionAnswerFaq
 from bot.actions.smalltalk import (
+    ActionAcknowledge,
     ActionBotChallenge,
     ActionGoodbye,
     ActionGreet,
@@ -39,6 +40,7 @@ def build_actions(
         ActionBotChallenge(knowledge),
         ActionGoodbye(knowledge),
         ActionThanks(knowledge),
+        ActionAcknowledge(knowledge),
         ActionCrisis(),
         ValidateConsultationForm(phone_region=phone_region),
         ActionAskName(knowledge),

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.base import ReplyAction
+from bot.actions.base import OFFERED_SLOT, ReplyAction
 from bot.actions.fallback import CONSULTATION_BUTTON
 from bot.payloads import payload
 from bot.replies import bot_disclosure, greeting
@@ -51,6 +52,29 @@ class ActionBotChallenge(ReplyAction):
     ) -> list[dict[str, Any]]:
         dispatcher.utter_message(
             text=bot_disclosure(self.knowledge.clinic), buttons=[CONSULTATION_BUTTON]
+        )
+        return [SlotSet(OFFERED_SLOT, True)]
+
+
+class ActionAcknowledge(ReplyAction):
+    """A plain yes or no with no question pending: acknowledge, offer topics."""
+
+    def name(self) -> str:
+        return "action_acknowledge"
+
+    def reply(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[dict[str, Any]]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        topics = [self.knowledge.topic(t) for t in GREETING_TOPICS]
+        dispatcher.utter_message(
+            text="No problem. Is there anything else I can help you with?"
+            if intent == "deny"
+            else "Great! What would you like to know?",
+            buttons=[
+                *({"title": t.question, "payload": payload(t.intent)} for t in topics),
+                CONSULTATION_BUTTON,
+            ],
         )
         return []
 
