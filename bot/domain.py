@@ -6,6 +6,8 @@ Rasa deployment and faqbot's own engine run the actions against one domain.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from bot.actions.base import FALLBACK_COUNT_SLOT, OFFERED_SLOT
@@ -13,50 +15,39 @@ from bot.actions.consultation import FORM_NAME, FORM_SLOTS, REJECTION_SLOT
 from bot.actions.crisis import CRISIS_SLOT
 from bot.knowledge import FIXED_INTENTS, KnowledgeBase
 
-CUSTOM = [{"type": "custom"}]
-INTENT_ACTIONS = {
-    "greet": "action_greet",
-    "goodbye": "action_goodbye",
-    "thanks": "action_thanks",
-    "bot_challenge": "action_bot_challenge",
-    "crisis": "action_crisis",
-    "cancel": "action_cancel_consultation",
-    "affirm": "action_acknowledge",
-    "deny": "action_acknowledge",
-    "nlu_fallback": "action_fallback",
-    "out_of_scope": "action_fallback",
-}
+INTENT_ACTIONS: Mapping[str, str] = MappingProxyType(
+    {
+        "greet": "action_greet",
+        "goodbye": "action_goodbye",
+        "thanks": "action_thanks",
+        "bot_challenge": "action_bot_challenge",
+        "crisis": "action_crisis",
+        "cancel": "action_cancel_consultation",
+        "affirm": "action_acknowledge",
+        "deny": "action_acknowledge",
+        "nlu_fallback": "action_fallback",
+        "out_of_scope": "action_fallback",
+    }
+)
+
+
+def _slot(kind: str, **initial: Any) -> dict[str, Any]:
+    """A slot filled by faqbot's actions only (Rasa's custom mapping)."""
+    return {
+        "type": kind,
+        **initial,
+        "influence_conversation": False,
+        "mappings": [{"type": "custom"}],
+    }
 
 
 def build_domain(knowledge: KnowledgeBase, action_names: list[str]) -> dict[str, Any]:
-    """The domain as a plain dict (Rasa's DomainDict)."""
-    slots: dict[str, Any] = {
-        slot: {"type": "any", "influence_conversation": False, "mappings": CUSTOM}
-        for slot in FORM_SLOTS
-    }
-    slots[REJECTION_SLOT] = {
-        "type": "any",
-        "influence_conversation": False,
-        "mappings": CUSTOM,
-    }
-    slots[CRISIS_SLOT] = {
-        "type": "bool",
-        "initial_value": False,
-        "influence_conversation": False,
-        "mappings": CUSTOM,
-    }
-    slots[OFFERED_SLOT] = {
-        "type": "bool",
-        "initial_value": False,
-        "influence_conversation": False,
-        "mappings": CUSTOM,
-    }
-    slots[FALLBACK_COUNT_SLOT] = {
-        "type": "float",
-        "initial_value": 0,
-        "influence_conversation": False,
-        "mappings": CUSTOM,
-    }
+    """The domain as a plain dict (Rasa's DomainDict), built fresh on each call."""
+    slots: dict[str, Any] = {slot: _slot("any") for slot in FORM_SLOTS}
+    slots[REJECTION_SLOT] = _slot("any")
+    slots[CRISIS_SLOT] = _slot("bool", initial_value=False)
+    slots[OFFERED_SLOT] = _slot("bool", initial_value=False)
+    slots[FALLBACK_COUNT_SLOT] = _slot("float", initial_value=0)
     return {
         "version": "3.1",
         "intents": list(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -62,14 +62,11 @@ class Report:
     crisis_false_alarms: int
     fallback_precision: float
     fallback_recall: float
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form of the report."""
         data = asdict(self)
-        data["errors"] = [
-            {**asdict(p), "correct": p.correct} for p in self.errors
-        ]
+        data["errors"] = [{**asdict(p), "correct": p.correct} for p in self.errors]
         data["confused_pairs"] = [
             {"expected": a, "predicted": b, "count": n}
             for a, b, n in self.confused_pairs

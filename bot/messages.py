@@ -6,7 +6,7 @@ objects back; the engine never knows which channel it serves.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,8 +65,3 @@ class IncomingMessage:
     sender_id: str
     text: str
     metadata: Mapping[str, Any] = field(default_factory=dict)
-
-
-def buttons_payload(buttons: Sequence[Button]) -> list[dict[str, str]]:
-    """Buttons in rasa-sdk's dispatcher form."""
-    return [b.to_dict() for b in buttons]

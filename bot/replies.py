@@ -41,16 +41,18 @@ SLOT_LABELS = {
 CONSENT_REJECTION = (
     'Please answer "yes" or "no": may we contact you and keep these details?'
 )
+# Honest about what happens: nothing reaches the clinic's staff, though the chat
+# itself, like every conversation, is kept.
 CANCELLED = (
-    "OK, I have cancelled your consultation request and kept none of its details."
-    " Ask me anything else whenever you like."
+    "OK, I have cancelled your consultation request: nothing was sent to the"
+    " clinic. Ask me anything else whenever you like."
 )
 NOTHING_TO_CANCEL = (
     "There is nothing to cancel: no consultation request is in progress. Ask me"
     " anything about chronic pain or ketamine infusions."
 )
 CONSENT_REFUSED = (
-    "Understood: without your consent I have not stored any of your details."
+    "Understood: without your consent I have not sent your request to the clinic."
     " You can still ask me questions, or call us whenever you are ready."
 )
 
