@@ -114,8 +114,8 @@ SUICIDE_RULES: tuple[Rule, ...] = (
         r"\b(?:no|zero|not (?:a|any|one|much)|nothing|lost (?:my |the |all )?"
         r"|without(?: a| any)?|losing (?:my |the )?|(?:do not|dont) have (?:a|any)"
         r"|what is (?:my|the))(?: \w+)? (?:reasons?|will|desire|purpose"
-        r"|motivation) (?:left )?(?:to|2|for) (?:liv(?:e|ing|in)|keep (?:going"
-        r"|living)|stay alive|be alive|go on)\b",
+        r"|motivation) (?:left )?(?:for me )?(?:to|2|for) (?:liv(?:e|ing|in)"
+        r"|keep (?:going|living)|stay alive|be alive|go on)\b",
         r"\bno(?:thing| one|body)? (?:left )?(?:to|2) live for\b",
     )),
     ("no_point",
@@ -195,7 +195,7 @@ SUICIDE_RULES: tuple[Rule, ...] = (
         r"\bfinal message\b",
         r"\b(?:this is|these are) my (?:last|final) (?:message|words|text)\b",
         r"\bsaying (?:my )?(?:final |last )?goodbyes?\b",
-        r"\b(?:suicide|goodbye) (?:note|letter)\b",
+        r"\b(?:suicide|goodbye|good bye|farewell) (?:notes?|letters?)\b",
         r"\bgiv(?:e|ing|en) away (?:all )?(?:of )?my (?:things|stuff|belongings"
         r"|possessions|pets)\b",
         r"\bmy last (?:day|night) (?:on earth|alive)\b",
@@ -329,7 +329,15 @@ OVERDOSE_RULES: tuple[Rule, ...] = (
      r"|many|mutch|meny|mch)\b|(?:a|the|an|my|his|her) (?:whole|full"
      r"|entire) (?:\w+ ){0,2}?(?:bottle|pack|packet|box|strip|blister pack"
      r"|prescription|supply)|all (?:of )?(?:my|the|his|her|their|these"
-     r"|those) (?:\w+ ){0,2}?" + _PILLS + r"|all of (?:them|it)\b|(?:all )?at once)"),
+     r"|those) (?:\w+ ){0,2}?" + _PILLS + r"|all of (?:them|it)\b|(?:all )?at once"
+     # "took more than prescribed"; durations are left alone (and guarded).
+     r"|more (?!(?:time|sessions?|infusions?|treatments?|visits?|hours?|minutes?"
+     r"|days?|weeks?|months?|years?|effort|work)\b)(?:\w+ ){0,2}?than (?:\w+ )"
+     r"{0,2}?(?:prescribed|recommended|directed|allowed|(?:i|he|she|they|we|you)"
+     r" (?:should|was supposed|were supposed|am supposed|is supposed|are supposed"
+     r"|was told|were told)|the (?:label|limit|max\w*))\b(?! (?:number of"
+     r"|amount of time|time|sessions?|infusions?|treatments?|hours?|minutes?|days?"
+     r"|weeks?)\b))"),
     ("pill_count", _any(
         r"\b(?:took|tok|taken|swallowed|swallow|swalowed|popped|downed|ate|eaten"
         r"|had)(?: \w+){0,3}? (?:[1-9]\d+|[6-9]|six|seven|eight|nine|ten|eleven"
@@ -624,6 +632,8 @@ GUARDS: tuple[Rule, ...] = (
         r"\b(?:took|taken) all (?:of )?my (?:\w+ ){0,2}?(?:as prescribed|as usual"
         r"|like usual|like normal|as normal|on time|as directed|as instructed)\b",
     )),
+    # "it took more sessions than recommended": how long, not how many pills.
+    ("took_longer", r"\b(?:it|that|this|which) took (?:\w+ ){0,3}?more\b"),
     ("cutting_back", r"\bcut(?:ting|s)? (?:back|down)\b"),
     ("distance_kms", r"\b\d+ ?kms\b"),
     # Phone numbers and street addresses collected by the consultation form.

@@ -1,12 +1,12 @@
 """One engine for every channel.
 
-A turn: load the sender's state from storage, understand the message, then
+A turn: understand the message, load the sender's state from storage, then
 decide in a fixed order: crisis first, then the active form (cancel, an
 interruption, or the next answer), then the intent's action. Actions are
 rasa-sdk actions run against a `Tracker` built from the stored state; their
 events update the state and their messages become channel-neutral replies.
 The user's message, every reply and the new state are stored in one
-transaction.
+transaction. A crisis is answered even when storage fails; other turns fail.
 """
 
 from __future__ import annotations
@@ -26,9 +26,11 @@ from bot.actions.consultation import (
     REJECTION_SLOT,
     REQUESTED_SLOT,
 )
+from bot.actions.crisis import CRISIS_SLOT
 from bot.actions.running import run_action
 from bot.answers import is_cancel, looks_like_question, parse_consent
 from bot.domain import INTENT_ACTIONS
+from bot.errors import StorageError
 from bot.knowledge import FAQ_PREFIX, OUT_OF_SCOPE
 from bot.messages import IncomingMessage, Reply
 from bot.nlu import CRISIS, IntentScore, Parser, ParseResult
@@ -66,7 +68,9 @@ class Engine:
     def understand(self, text: str) -> ParseResult:
         """Parse `text`, honouring Rasa's `/intent` button payloads."""
         decoded = parse_payload(text)
-        if decoded is not None:
+        # A payload is typed text like any other: a crisis written into one (an
+        # entity value, say) gets the crisis reply, never the button's intent.
+        if decoded is not None and self.parser.detect_crisis(text) is None:
             intent, entities = decoded
             if intent in self.domain["intents"] or self._is_topic(intent):
                 score = IntentScore(name=intent, confidence=1.0)
@@ -91,8 +95,19 @@ class Engine:
         """Answer one message and store the turn; return the replies in order."""
         lock = self._locks[hash((message.channel, message.sender_id)) % _LOCK_STRIPES]
         with lock:
-            conversation = self.store.conversation(message.channel, message.sender_id)
+            # Understood before anything is loaded: a crisis needs no stored state.
             parse = self.understand(message.text)
+            try:
+                conversation = self.store.conversation(
+                    message.channel, message.sender_id
+                )
+            except StorageError as e:
+                if parse["intent"]["name"] != CRISIS:
+                    raise
+                _log_unstored_crisis(message, e)
+                turn = Turn(message, parse, {}, self._clock())
+                self._answer_crisis(turn)
+                return turn.replies
             turn = Turn(message, parse, conversation.state, self._clock())
             self._decide(turn, conversation.id)
             stored = [
@@ -102,9 +117,15 @@ class Engine:
                 NewMessage(sender="bot", text=r.text, data=r.data())
                 for r in turn.replies
             ]
-            self.store.record_turn(
-                conversation.id, stored, state=turn.state(), crisis=turn.crisis
-            )
+            try:
+                self.store.record_turn(
+                    conversation.id, stored, state=turn.state(), crisis=turn.crisis
+                )
+            except StorageError as e:
+                # The reply matters more than the record: send it regardless.
+                if not turn.crisis:
+                    raise
+                _log_unstored_crisis(message, e)
         logger.debug(
             "turn for conversation %s: intent %s", conversation.id, turn.intent
         )
@@ -125,12 +146,23 @@ class Engine:
             self.actions[action_name], turn.tracker(history), self.domain
         )
         turn.apply(events, messages)
+        # An action may find a crisis the parser did not (the fallback checks
+        # the text again): the conversation is flagged all the same.
+        if any(_raises_crisis(event) for event in events):
+            turn.crisis = True
+
+    def _answer_crisis(self, turn: Turn) -> None:
+        """The fixed crisis reply; needs nothing from storage."""
+        turn.crisis = True
+        events, messages = run_action(
+            self.actions["action_crisis"], turn.tracker(), self.domain
+        )
+        turn.apply(events, messages)
 
     def _decide(self, turn: Turn, conversation_id: int) -> None:
         run = lambda name: self._run(turn, name, conversation_id)  # noqa: E731
         if turn.intent == CRISIS:
-            turn.crisis = True
-            run("action_crisis")
+            self._answer_crisis(turn)
             return
         if turn.active_loop == FORM_NAME:
             self._form_turn(turn, run)
@@ -213,3 +245,21 @@ class Engine:
         turn.active_loop = None
         turn.slots[REQUESTED_SLOT] = None
         run(SUBMIT_ACTION)
+
+
+def _raises_crisis(event: Mapping[str, object]) -> bool:
+    return (
+        event.get("event") == "slot"
+        and event.get("name") == CRISIS_SLOT
+        and event.get("value") is True
+    )
+
+
+def _log_unstored_crisis(message: IncomingMessage, error: StorageError) -> None:
+    # Names of the channel and the failure only: no sender id, no message text.
+    logger.error(
+        "storage failed (%s) on a crisis turn on %s: crisis reply sent, turn not"
+        " stored",
+        type(error.__cause__ or error).__name__,
+        message.channel,
+    )

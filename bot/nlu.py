@@ -12,14 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
-from bot.crisis import CrisisDetector
+from bot.crisis import CrisisDetector, CrisisSignal
 from bot.knowledge import FAQ_PREFIX, OUT_OF_SCOPE, KnowledgeBase
 from bot.matcher import Matcher, MatcherSettings
 from bot.normalize import Normalizer
 
 NLU_FALLBACK = "nlu_fallback"
 CRISIS = "crisis"
-MAX_PARSE_CHARS = 2000  # longer messages are matched on their beginning
+# Longer messages are matched on their beginning; crisis detection reads them whole.
+MAX_PARSE_CHARS = 2000
 RANKING_SIZE = 10
 
 
@@ -66,14 +67,24 @@ class Parser:
         )
         self._answers = {t.intent: t.answer for t in knowledge.topics}
 
+    def detect_crisis(self, text: str) -> CrisisSignal | None:
+        """Return the crisis anywhere in `text`, however long, or None."""
+        return self.crisis.detect(self.normalizer(text))
+
     def parse(self, text: str) -> ParseResult:
         """Return Rasa's parse result for `text`."""
-        words = self.normalizer.tokens(text[:MAX_PARSE_CHARS])
+        words = self.normalizer.tokens(text)
+        if len(text) > MAX_PARSE_CHARS:
+            # The matcher's cost grows with length, so it ranks the beginning
+            # only; a crisis at the end of a long message must still be found.
+            matched = self.normalizer.tokens(text[:MAX_PARSE_CHARS])
+        else:
+            matched = words
         # Dict literals, not IntentScore(...): calling a TypedDict costs a
         # microsecond each, a tenth of the parse budget for a ranking.
         ranking: list[IntentScore] = [
             {"name": name, "confidence": min(score, 1.0)}
-            for name, score in self.matcher.rank_words(words)[:RANKING_SIZE]
+            for name, score in self.matcher.rank_words(matched)[:RANKING_SIZE]
         ]
         if self.crisis.detect(" ".join(words)) is not None:
             intent = IntentScore(name=CRISIS, confidence=1.0)

@@ -318,6 +318,45 @@ def test_crisis_reply_flags_and_pauses_the_form(
     assert message["custom"] == {"crisis": True}
 
 
+def stock_rasa(
+    text: str, intent: str, *, candidate: str = "faq/side_effects"
+) -> dict[str, Any]:
+    """The latest message as a stock Rasa NLU, which missed a crisis, parses it."""
+    return {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.62},
+        "entities": [],
+        "intent_ranking": [
+            {"name": intent, "confidence": 0.62},
+            {"name": candidate, "confidence": 0.3},
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "candidate", "count"),
+    [
+        ("i want to kill myself", "faq/side_effects", None),
+        ("there is no reason for me to keep living", "out_of_scope", 0),
+        ("i took way more than my prescribed dose on purpose", "greet", 1),
+        ("i already wrote goodbye letters to my kids", "goodbye", 2),
+    ],
+)
+def test_fallback_gives_the_crisis_reply_to_a_crisis_rasa_missed(
+    knowledge: KnowledgeBase,
+    domain: dict[str, Any],
+    text: str,
+    candidate: str,
+    count: int | None,
+) -> None:
+    latest = stock_rasa(text, "nlu_fallback", candidate=candidate)
+    state = tracker(latest, slots={"fallback_count": count})
+    events, [message] = run(ActionFallback(knowledge), state, domain)
+    assert events == [SlotSet("crisis", True)]
+    assert message["text"] == CRISIS_TEXT
+    assert not message.get("buttons")
+
+
 # --- the consultation form: validation ---------------------------------------------
 
 REJECTED = object()
@@ -509,6 +548,32 @@ def test_form_validation_events(
     events, messages = run(ValidateConsultationForm(), state, domain)
     assert events == expected
     assert messages == []
+
+
+@pytest.mark.parametrize(
+    ("requested", "text", "intent"),
+    [
+        ("name", "i want to end it all", "inform"),
+        ("phone", "i took way more than my prescribed dose on purpose", "inform"),
+        ("email", "there is no reason for me to keep living", "nlu_fallback"),
+        ("condition", "my chest hurts and i cant breathe", "inform"),
+        ("consent", "yes i want to die", "affirm"),
+    ],
+)
+def test_form_leaves_a_crisis_rasa_missed_to_the_rules(
+    domain: dict[str, Any], requested: str, text: str, intent: str
+) -> None:
+    state = tracker(
+        stock_rasa(text, intent),
+        slots={"name": "Grace Whitfield", "requested_slot": requested},
+        active_loop="consultation_form",
+    )
+    form = ValidateConsultationForm()
+    events, messages = run(form, state, domain)
+    assert events == []
+    assert messages == []
+    extract = getattr(form, f"extract_{requested}")
+    assert extract(CollectingDispatcher(), state, domain) == {}
 
 
 @pytest.mark.parametrize("region", ["GB", "DE"])

@@ -8,7 +8,9 @@ what was stored through the store or the `faqbot handoffs export` command.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,9 +18,15 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.pool import NullPool
 
+from bot.crisis import CrisisDetector, CrisisSignal
+from bot.errors import StorageError
 from bot.knowledge import KnowledgeBase
-from bot.storage import Store
+from bot.nlu import Parser
+from bot.runtime import build_runtime
+from bot.settings import Settings
+from bot.storage import Conversation, NewMessage, Store
 from bot.storage import schema as tables
+from webhook import create_app
 
 Send = Callable[..., list[dict[str, Any]]]
 Converse = Callable[..., list[str]]
@@ -228,6 +236,22 @@ def test_crisis_gets_988_and_911_first_and_flags_the_conversation(
     assert store.conversation("rest", "visitor").crisis
 
 
+@pytest.mark.parametrize(
+    "payload",
+    [
+        '/greet{"x": "i want to kill myself"}',
+        '/faq/side_effects{"note": "i took all my pills an hour ago"}',
+        '/request_consultation{"name": "i cant breathe"}',
+    ],
+)
+def test_a_crisis_inside_a_button_payload_gets_the_crisis_reply(
+    converse: Converse, store: Store, payload: str
+) -> None:
+    replies = converse(payload)
+    assert "988" in replies[0] and "911" in replies[0]
+    assert store.conversation("rest", "visitor").crisis
+
+
 def test_crisis_pauses_the_form_and_a_consultation_request_resumes_it(
     converse: Converse, store: Store
 ) -> None:
@@ -254,6 +278,100 @@ def test_crisis_pauses_the_form_and_a_consultation_request_resumes_it(
     assert handoff.name == "Grace Whitfield"
     assert handoff.phone == "+15135550163"
     assert handoff.crisis
+
+
+class MissingDetector(CrisisDetector):
+    """Finds nothing: the parser misses every crisis, as a stock classifier can."""
+
+    def detect(self, normalized: str) -> CrisisSignal | None:
+        return None
+
+
+def test_a_crisis_the_parser_missed_is_answered_and_flagged_by_the_fallback(
+    knowledge: KnowledgeBase, store: Store, tmp_path: Path
+) -> None:
+    parser = Parser(knowledge)
+    parser.crisis = MissingDetector()
+    assert parser.parse("kms")["intent"]["name"] == "nlu_fallback"
+    settings = Settings.from_env({"FAQBOT_INSTANCE_PATH": str(tmp_path)})
+    runtime = build_runtime(settings, knowledge=knowledge, store=store, parser=parser)
+    response = create_app(runtime=runtime).test_client().post(
+        "/webhooks/rest/webhook", json={"sender": "visitor", "message": "kms"}
+    )
+    [reply] = response.get_json()
+    assert "988" in reply["text"] and "911" in reply["text"]
+    assert store.conversation("rest", "visitor").crisis
+
+
+class OutageStore(Store):
+    """A real store whose `broken` methods fail the way a database outage does."""
+
+    broken: frozenset[str] = frozenset()
+
+    def _fail_if_broken(self, method: str) -> None:
+        if method in self.broken:
+            raise StorageError(f"could not {method.replace('_', ' ')}")
+
+    def conversation(self, channel: str, sender_id: str) -> Conversation:
+        self._fail_if_broken("conversation")
+        return super().conversation(channel, sender_id)
+
+    def record_turn(
+        self,
+        conversation_id: int,
+        messages: Sequence[NewMessage],
+        *,
+        state: dict[str, Any],
+        crisis: bool = False,
+    ) -> None:
+        self._fail_if_broken("record_turn")
+        super().record_turn(conversation_id, messages, state=state, crisis=crisis)
+
+
+@pytest.fixture(params=["conversation", "record_turn"])
+def outage(
+    request: pytest.FixtureRequest,
+    database: str,
+    knowledge: KnowledgeBase,
+    parser: Parser,
+    tmp_path: Path,
+) -> Iterator[FlaskClient]:
+    """The REST channel's client over a store whose reads or writes fail."""
+    store = OutageStore.from_url(database)
+    store.upgrade()
+    store.broken = frozenset({request.param})
+    settings = Settings.from_env({"FAQBOT_INSTANCE_PATH": str(tmp_path)})
+    runtime = build_runtime(settings, knowledge=knowledge, store=store, parser=parser)
+    yield create_app(runtime=runtime).test_client()
+    store.dispose()
+
+
+def test_a_crisis_is_answered_when_storage_fails(
+    outage: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    sender = "+15135550163"
+    message = "I want to kill myself tonight"
+    with caplog.at_level(logging.INFO):
+        response = outage.post(
+            "/webhooks/rest/webhook", json={"sender": sender, "message": message}
+        )
+    assert response.status_code == 200
+    first = response.get_json()[0]["text"]
+    assert "988" in first and "911" in first
+    failures = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert failures
+    logged = " ".join(r.getMessage() for r in caplog.records)
+    assert sender not in logged
+    assert "kill" not in logged.lower()
+
+
+def test_other_messages_still_fail_when_storage_fails(outage: FlaskClient) -> None:
+    response = outage.post(
+        "/webhooks/rest/webhook",
+        json={"sender": "visitor", "message": "what are the side effects?"},
+    )
+    assert response.status_code == 503
+    assert response.get_json()["error"]
 
 
 # --- the consultation form --------------------------------------------------------
@@ -332,7 +450,7 @@ FORM_PATHS: dict[str, tuple[list[Step], dict[str, Any] | None]] = {
         {**GRACE, "name": "Grace Whitfield-Smith", "phone": "+15135550177"},
     ),
     "refused consent": (
-        [*HAPPY[:-1], ("no", ["without your consent I have not stored"])],
+        [*HAPPY[:-1], ("no", ["without your consent I have not sent"])],
         None,
     ),
     "details in the first message": (

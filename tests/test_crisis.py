@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.crisis import CrisisDetector, CrisisSignal
 from bot.crisis_rules import GUARDS, RULES
 from bot.normalize import Normalizer
 
+REPO = Path(__file__).resolve().parents[1]
+CRISIS_EXAMPLES = REPO / "knowledge" / "crisis_examples.yml"
 RULE_NAMES = {kind: {name for name, _ in rules} for kind, rules in RULES}
 GUARD_PATTERNS = {name: re.compile(pattern) for name, pattern in GUARDS}
 UNGUARDED_RULES = [
@@ -80,6 +84,7 @@ CRISIS_MESSAGES = [
     ("I want to disappear forever", "suicide"),
     ("i'm worthless and everyone hates me, i should just disappear", "suicide"),
     ("there's no reason to live", "suicide"),
+    ("there is no reason for me to keep living", "suicide"),
     ("I have nothing to live for", "suicide"),
     ("no point goin on", "suicide"),
     ("wat is the point of living", "suicide"),
@@ -116,6 +121,7 @@ CRISIS_MESSAGES = [
     ("goodbye forever", "suicide"),
     ("this is my final goodbye", "suicide"),
     ("my friend posted a goodbye note", "suicide"),
+    ("i already wrote goodbye letters to my kids", "suicide"),
     ("i have been having dark thoughts", "suicide"),
     ("i might do something stupid tonight", "suicide"),
     ("i'm gonna die if this continues", "suicide"),
@@ -163,6 +169,8 @@ CRISIS_MESSAGES = [
     ("can you overdose on ketamine? i think my friend just overdosed", "overdose"),
     ("I took too many pills", "overdose"),
     ("i took too much of my medication", "overdose"),
+    ("i took way more than my prescribed dose on purpose", "overdose"),
+    ("he took more oxy than he was supposed to", "overdose"),
     ("i used too much of my fentanyl patch", "overdose"),
     ("my friend took too much fentanyl", "overdose"),
     ("I swallowed a bottle of pills", "overdose"),
@@ -261,6 +269,8 @@ NON_CRISIS_MESSAGES = [
     "what happens if someone overdoses on ketamine",
     "I'm at risk of overdose on opioids, can ketamine help me taper",
     "I used to take too many painkillers years ago, is ketamine addictive",
+    "the infusion took more than the recommended time",
+    "it took more sessions than the doctor recommended",
     "does ketamine cause chest pain",
     "is shortness of breath a side effect of ketamine",
     "can ketamine cause seizures",
@@ -345,6 +355,21 @@ def test_crisis_is_detected(
     assert signal.kind == kind, signal
 
 
+def crisis_examples() -> list[str]:
+    """The `crisis` intent's training examples for a stock Rasa NLU."""
+    examples = yaml.safe_load(CRISIS_EXAMPLES.read_text(encoding="utf-8"))["examples"]
+    assert examples and all(isinstance(e, str) for e in examples)
+    return examples
+
+
+@pytest.mark.parametrize("example", crisis_examples())
+def test_every_crisis_training_example_is_detected(
+    detector: CrisisDetector, normalizer: Normalizer, example: str
+) -> None:
+    """What a stock Rasa learns as a crisis, faqbot's own detector must find too."""
+    assert detector.detect(normalizer(example)) is not None, example
+
+
 @pytest.mark.parametrize("message", NON_CRISIS_MESSAGES)
 def test_faq_questions_and_idioms_are_not_flagged(
     detector: CrisisDetector, normalizer: Normalizer, message: str
@@ -418,6 +443,7 @@ GUARD_CASES = [
     ("hypothetical_emergency", "what if there is a medical emergency"),
     ("accidental_injury", "I hurt myself lifting boxes at work"),
     ("routine_medication", "i took all my usual pain medication before coming"),
+    ("took_longer", "it took more than the recommended six infusions to work"),
     ("cutting_back", "I have been cutting back on my opioids"),
     ("distance_kms", "i'm 20 kms away from the clinic"),
     ("phone_or_address", "my number is (513) 988-2211"),

@@ -106,6 +106,15 @@ def test_a_huge_message_parses_on_its_beginning(parser: Parser) -> None:
     assert len(result["text"]) > 100000
 
 
+def test_a_crisis_after_the_matched_beginning_is_still_detected(parser: Parser) -> None:
+    harmless = "my lower back aches every day and nothing really helps. " * 90
+    assert len(harmless) >= 5000
+    result = parser.parse(harmless + "some nights i want to end my life.")
+    assert result["intent"] == {"name": CRISIS, "confidence": 1.0}
+    assert result["intent_ranking"][0]["name"] == CRISIS
+    assert parser.parse(harmless)["intent"]["name"] != CRISIS
+
+
 @pytest.mark.parametrize("text", [g[0] for g in GOLDEN])
 def test_ranking_is_sorted_by_confidence(parser: Parser, text: str) -> None:
     ranking = parser.parse(text)["intent_ranking"]

@@ -21,7 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions.base import FALLBACK_COUNT_SLOT, KnowledgeAction
-from bot.actions.crisis import CRISIS_SLOT
+from bot.actions.crisis import CRISIS_SLOT, CrisisCheck
 from bot.answers import is_cancel, looks_like_question, parse_consent
 from bot.details import find_correction, find_details
 from bot.knowledge import OUT_OF_SCOPE
@@ -85,17 +85,22 @@ def transcript_from_events(events: list[dict[str, Any]]) -> list[TranscriptLine]
     return lines
 
 
-def leaves_form(latest_message: dict[str, Any]) -> bool:
+def leaves_form(
+    latest_message: dict[str, Any], *, is_crisis: Callable[[str], bool] | None = None
+) -> bool:
     """True when a message is not an answer but for the rules to handle.
 
     A crisis, a cancel, or a clear question (to the FAQ, about the bot, or out of
     scope) fills no slot, so Rasa's form rejects the turn and the rules (and
     faqbot's engine) take over. As in the engine, only faqbot's cancel phrases
     cancel: Rasa's classifier also files answers like "no" under `cancel`.
+    `is_crisis` is faqbot's own detector, for crises the classifier missed.
     """
     text = latest_message.get("text") or ""
     intent = (latest_message.get("intent") or {}).get("name") or ""
     if intent == "crisis" or is_cancel(text):
+        return True
+    if is_crisis is not None and is_crisis(text):
         return True
     # The best real intent even when the classifier fell back, as in the engine:
     # an out-of-scope question must not be stored as the answer to free text.
@@ -112,6 +117,7 @@ class ValidateConsultationForm(FormValidationAction):
 
     def __init__(self, *, phone_region: str = "US") -> None:
         self._region = phone_region
+        self._is_crisis = CrisisCheck()
 
     def name(self) -> str:
         return f"validate_{FORM_NAME}"
@@ -129,7 +135,7 @@ class ValidateConsultationForm(FormValidationAction):
         self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> dict[str, Any]:
         text = tracker.latest_message.get("text") or ""
-        if leaves_form(tracker.latest_message):
+        if leaves_form(tracker.latest_message, is_crisis=self._is_crisis):
             return {}
         requested = tracker.get_slot(REQUESTED_SLOT)
         correction = find_correction(text)
@@ -199,7 +205,7 @@ class ValidateConsultationForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         if tracker.get_slot(REQUESTED_SLOT) != "consent" or leaves_form(
-            tracker.latest_message
+            tracker.latest_message, is_crisis=self._is_crisis
         ):
             return {}
         return {"consent": tracker.latest_message.get("text") or ""}

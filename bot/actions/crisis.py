@@ -1,4 +1,9 @@
-"""The crisis reply: 988 and 911 first, the conversation flagged, any form paused."""
+"""The crisis reply: 988 and 911 first, the conversation flagged, any form paused.
+
+Also `CrisisCheck`, faqbot's own detector for actions to consult: a stock Rasa
+classifier may file a crisis under another intent, and the rules would then
+never run `action_crisis`.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,29 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.crisis import CrisisDetector
+from bot.normalize import Normalizer
 from bot.replies import CRISIS_TEXT
 
 CRISIS_SLOT = "crisis"
+
+
+class CrisisCheck:
+    """faqbot's rule-based crisis detector over raw message text.
+
+    Built on first use, not when the action owning it is: rasa-sdk's action
+    server builds every action at import, and compiling the rules takes time.
+    """
+
+    def __init__(self) -> None:
+        self._parts: tuple[Normalizer, CrisisDetector] | None = None
+
+    def __call__(self, text: str) -> bool:
+        """True when `text` signals a crisis."""
+        if self._parts is None:
+            self._parts = (Normalizer(), CrisisDetector())
+        normalizer, detector = self._parts
+        return detector.detect(normalizer(text)) is not None
 
 
 class ActionCrisis(Action):

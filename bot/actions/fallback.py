@@ -1,4 +1,8 @@
-"""When the bot did not understand: "did you mean", then a consultation offer."""
+"""When the bot did not understand: "did you mean", then a consultation offer.
+
+A crisis comes first even here: a stock Rasa classifier that missed one sends
+it to the fallback, which answers it with the crisis reply.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions.base import FALLBACK_COUNT_SLOT, OFFERED_SLOT, KnowledgeAction
-from bot.knowledge import FAQ_PREFIX, OUT_OF_SCOPE
+from bot.actions.crisis import ActionCrisis, CrisisCheck
+from bot.knowledge import FAQ_PREFIX, OUT_OF_SCOPE, KnowledgeBase
 from bot.payloads import payload
 from bot.replies import no_information
 
@@ -31,12 +36,18 @@ def _candidates(latest_message: dict[str, Any]) -> list[dict[str, Any]]:
 class ActionFallback(KnowledgeAction):
     """Replies to `nlu_fallback`: never guesses, never shows an internal name."""
 
+    def __init__(self, knowledge: KnowledgeBase | None = None) -> None:
+        super().__init__(knowledge)
+        self._is_crisis = CrisisCheck()
+
     def name(self) -> str:
         return "action_fallback"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
+        if self._is_crisis(tracker.latest_message.get("text") or ""):
+            return await ActionCrisis().run(dispatcher, tracker, domain)
         clinic = self.knowledge.clinic
         count = int(tracker.get_slot(FALLBACK_COUNT_SLOT) or 0) + 1
         candidates = _candidates(tracker.latest_message)
