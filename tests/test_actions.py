@@ -357,6 +357,25 @@ def test_fallback_gives_the_crisis_reply_to_a_crisis_rasa_missed(
     assert not message.get("buttons")
 
 
+@pytest.mark.parametrize(
+    ("action", "intent"),
+    [
+        (ActionAnswerFaq, "faq/side_effects"),
+        (ActionGreet, "greet"),
+        (ActionGoodbye, "goodbye"),
+        (ActionThanks, "thanks"),
+        (ActionBotChallenge, "bot_challenge"),
+    ],
+)
+def test_every_reply_gives_the_crisis_reply_to_a_crisis_rasa_misfiled(
+    knowledge: KnowledgeBase, domain: dict[str, Any], action: type[Any], intent: str
+) -> None:
+    latest = {"text": "i want to end my life", "intent": {"name": intent}}
+    events, [message] = run(action(knowledge), tracker(latest), domain)
+    assert events == [SlotSet("crisis", True)]
+    assert message["text"] == CRISIS_TEXT
+
+
 # --- the consultation form: validation ---------------------------------------------
 
 REJECTED = object()

@@ -10,6 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.actions.crisis import ActionCrisis, CrisisCheck
 from bot.knowledge import KnowledgeBase, load_knowledge_base
 
 FALLBACK_COUNT_SLOT = "fallback_count"
@@ -41,7 +42,15 @@ class KnowledgeAction(Action, ABC):
 
 
 class ReplyAction(KnowledgeAction, ABC):
-    """An action that answers the visitor, which ends a run of fallbacks."""
+    """An action that answers the visitor, which ends a run of fallbacks.
+
+    A crisis always gets the crisis reply first: should a Rasa classifier file
+    one under a topic or small talk, faqbot's own detector still catches it.
+    """
+
+    def __init__(self, knowledge: KnowledgeBase | None = None) -> None:
+        super().__init__(knowledge)
+        self._is_crisis = CrisisCheck()
 
     @abstractmethod
     def reply(
@@ -52,6 +61,8 @@ class ReplyAction(KnowledgeAction, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
+        if self._is_crisis(tracker.latest_message.get("text") or ""):
+            return await ActionCrisis().run(dispatcher, tracker, domain)
         events = self.reply(dispatcher, tracker)
         if tracker.get_slot(FALLBACK_COUNT_SLOT):
             events.append(SlotSet(FALLBACK_COUNT_SLOT, 0))
