@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -11,11 +12,25 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions.crisis import ActionCrisis, CrisisCheck
-from bot.knowledge import KnowledgeBase, load_knowledge_base
+from bot.knowledge import KnowledgeBase, Topic, load_knowledge_base
+from bot.payloads import payload
 
 FALLBACK_COUNT_SLOT = "fallback_count"
 # True right after a reply that offered a consultation, so a plain "yes" accepts it.
 OFFERED_SLOT = "consultation_offered"
+
+
+def topic_buttons(topics: Iterable[Topic]) -> list[dict[str, str]]:
+    """Quick replies that ask these topics' questions (never an internal name)."""
+    return [{"title": t.question, "payload": payload(t.intent)} for t in topics]
+
+
+def consultation_button() -> dict[str, str]:
+    """The quick reply that starts the consultation form (a fresh dict each time)."""
+    return {
+        "title": "Request a consultation",
+        "payload": payload("request_consultation"),
+    }
 
 
 class KnowledgeAction(Action, ABC):

@@ -13,18 +13,19 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.base import FALLBACK_COUNT_SLOT, OFFERED_SLOT, KnowledgeAction
+from bot.actions.base import (
+    FALLBACK_COUNT_SLOT,
+    OFFERED_SLOT,
+    KnowledgeAction,
+    consultation_button,
+    topic_buttons,
+)
 from bot.actions.crisis import ActionCrisis, CrisisCheck
 from bot.knowledge import FAQ_PREFIX, OUT_OF_SCOPE, KnowledgeBase
-from bot.payloads import payload
 from bot.replies import no_information
 
 MAX_SUGGESTIONS = 3
 MIN_SUGGESTION_CONFIDENCE = 0.25
-CONSULTATION_BUTTON = {
-    "title": "Request a consultation",
-    "payload": payload("request_consultation"),
-}
 STARTER_TOPICS = ("what_is_ketamine_therapy", "ketamine_safety", "side_effects")
 
 
@@ -53,7 +54,7 @@ class ActionFallback(KnowledgeAction):
         candidates = _candidates(tracker.latest_message)
         if candidates and candidates[0].get("name") == OUT_OF_SCOPE:
             dispatcher.utter_message(
-                text=no_information(clinic), buttons=[CONSULTATION_BUTTON]
+                text=no_information(clinic), buttons=[consultation_button()]
             )
             return [SlotSet(FALLBACK_COUNT_SLOT, count), SlotSet(OFFERED_SLOT, True)]
         if count >= 2:
@@ -61,7 +62,7 @@ class ActionFallback(KnowledgeAction):
                 text="I'm still not sure I understand, sorry. Would you like someone"
                 f" from {clinic.name} to contact you? You can also call"
                 f" {clinic.phone}.",
-                buttons=[CONSULTATION_BUTTON],
+                buttons=[consultation_button()],
             )
             return [SlotSet(FALLBACK_COUNT_SLOT, count), SlotSet(OFFERED_SLOT, True)]
         suggestions = [
@@ -81,8 +82,6 @@ class ActionFallback(KnowledgeAction):
         topics = [self.knowledge.topic(s[len(FAQ_PREFIX) :]) for s in suggestions]
         dispatcher.utter_message(
             text=text,
-            buttons=[
-                {"title": t.question, "payload": payload(t.intent)} for t in topics
-            ],
+            buttons=topic_buttons(topics),
         )
         return [SlotSet(FALLBACK_COUNT_SLOT, count)]

@@ -7,9 +7,8 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.base import ReplyAction
+from bot.actions.base import ReplyAction, topic_buttons
 from bot.knowledge import FAQ_PREFIX, Topic
-from bot.payloads import payload
 
 MAX_RELATED = 3
 
@@ -52,9 +51,7 @@ class ActionAnswerFaq(ReplyAction):
         dispatcher.utter_message(
             text=f'{topic.answer}\n\nSource: "{topic.section}", from our article'
             f' "{self.knowledge.title}".',
-            buttons=[
-                {"title": r.question, "payload": payload(r.intent)} for r in related
-            ],
+            buttons=topic_buttons(related),
             json_message={
                 "sms": topic.sms,
                 "topic": topic.id,

@@ -8,9 +8,12 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.base import OFFERED_SLOT, ReplyAction
-from bot.actions.fallback import CONSULTATION_BUTTON
-from bot.payloads import payload
+from bot.actions.base import (
+    OFFERED_SLOT,
+    ReplyAction,
+    consultation_button,
+    topic_buttons,
+)
 from bot.replies import bot_disclosure, greeting
 
 GREETING_TOPICS = (
@@ -34,8 +37,8 @@ class ActionGreet(ReplyAction):
         dispatcher.utter_message(
             text=greeting(self.knowledge.clinic) + " What would you like to know?",
             buttons=[
-                *({"title": t.question, "payload": payload(t.intent)} for t in topics),
-                CONSULTATION_BUTTON,
+                *topic_buttons(topics),
+                consultation_button(),
             ],
         )
         return []
@@ -51,7 +54,7 @@ class ActionBotChallenge(ReplyAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> list[dict[str, Any]]:
         dispatcher.utter_message(
-            text=bot_disclosure(self.knowledge.clinic), buttons=[CONSULTATION_BUTTON]
+            text=bot_disclosure(self.knowledge.clinic), buttons=[consultation_button()]
         )
         return [SlotSet(OFFERED_SLOT, True)]
 
@@ -72,8 +75,8 @@ class ActionAcknowledge(ReplyAction):
             if intent == "deny"
             else "Great! What would you like to know?",
             buttons=[
-                *({"title": t.question, "payload": payload(t.intent)} for t in topics),
-                CONSULTATION_BUTTON,
+                *topic_buttons(topics),
+                consultation_button(),
             ],
         )
         return []
