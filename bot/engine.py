@@ -105,10 +105,18 @@ class Engine:
                 if parse["intent"]["name"] != CRISIS:
                     raise
                 _log_unstored_crisis(message, e)
-                turn = Turn(message, parse, {}, self._clock())
+                turn = Turn(
+                    message, parse, {}, self._clock(), slot_names=self.domain["slots"]
+                )
                 self._answer_crisis(turn)
                 return turn.replies
-            turn = Turn(message, parse, conversation.state, self._clock())
+            turn = Turn(
+                message,
+                parse,
+                conversation.state,
+                self._clock(),
+                slot_names=self.domain["slots"],
+            )
             self._decide(turn, conversation.id)
             stored = [
                 NewMessage(sender="user", text=message.text, parse=stored_parse(parse))

@@ -7,7 +7,7 @@ are built from.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -38,10 +38,17 @@ class Turn:
         parse: ParseResult,
         state: Mapping[str, Any],
         now: float,
+        *,
+        slot_names: Iterable[str] = (),
     ) -> None:
         self.message = message
         self.parse = parse
-        self.slots: dict[str, Any] = dict(state.get("slots") or {})
+        # Every domain slot present (unset ones as None), as Rasa sends them:
+        # rasa-sdk logs each read of a slot it was not given.
+        self.slots: dict[str, Any] = {
+            **dict.fromkeys(slot_names),
+            **(state.get("slots") or {}),
+        }
         self.active_loop: str | None = state.get("active_loop")
         self.replies: list[Reply] = []
         self.crisis = False
