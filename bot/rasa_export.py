@@ -32,6 +32,9 @@ from bot.storage.records import HandoffDetails, TranscriptLine
 
 FORMAT_VERSION = "3.1"
 DEFAULT_ACTION_ENDPOINT = "http://localhost:5005/webhook"
+# Rasa replaces ${NAME} in endpoints.yml with the environment variable, and sends
+# `token:` as the `token` query parameter faqbot's action server requires.
+ACTION_TOKEN_VARIABLE = "FAQBOT_ACTION_TOKEN"
 ASSISTANT_ID = "faqbot"
 FAQ = FAQ_PREFIX.rstrip("/")
 NLU_FALLBACK = "nlu_fallback"  # Rasa's built-in intent for low-confidence messages
@@ -94,7 +97,14 @@ def export_rasa_project(
     files = {
         "domain.yml": _dump(_domain(knowledge, actions)),
         "config.yml": _dump(_config()),
-        "endpoints.yml": _dump({"action_endpoint": {"url": action_endpoint}}),
+        "endpoints.yml": _dump(
+            {
+                "action_endpoint": {
+                    "url": action_endpoint,
+                    "token": f"${{{ACTION_TOKEN_VARIABLE}}}",
+                }
+            }
+        ),
         # `rest:` with no settings is how Rasa enables its REST channel.
         "credentials.yml": _HEADER + "rest:\n",
         "data/nlu.yml": _nlu_text(examples),
@@ -171,12 +181,15 @@ def _rules(knowledge: KnowledgeBase) -> dict[str, Any]:
             if name not in routes and name != REQUEST_CONSULTATION
         }
     )
+    # Cancel, like crisis, has one rule in and out of the form: Rasa refuses to
+    # train a general rule and an in-form rule that disagree on the loop.
+    after = {CRISIS_ACTION: _after_crisis(), CANCEL_ACTION: [{"active_loop": None}]}
     rules = [
         _rule(
             f"{intent} -> {action}",
             {"intent": intent},
             {"action": action},
-            *(_after_crisis() if action == CRISIS_ACTION else []),
+            *after.get(action, []),
         )
         for intent, action in routes.items()
     ]
@@ -201,13 +214,6 @@ def _rules(knowledge: KnowledgeBase) -> dict[str, Any]:
             {"action": ANSWER_FAQ},
             {"action": FORM_NAME},
             {"active_loop": FORM_NAME},
-            in_form=True,
-        ),
-        _rule(
-            "cancel the form",
-            {"intent": CANCEL},
-            {"action": CANCEL_ACTION},
-            {"active_loop": None},
             in_form=True,
         ),
     ]
@@ -271,6 +277,17 @@ With Rasa 3.6 installed (`pip install rasa==3.6.21`, Python 3.8 to 3.10):
     rasa train
 
 ## Run
+
+faqbot's action server answers only calls that carry a shared token. Rasa sends
+the `token:` of `endpoints.yml`, which it reads from the environment variable
+{ACTION_TOKEN_VARIABLE}: give that variable the same value for both processes.
+Make one value with
+
+    python3 -c 'import secrets; print(secrets.token_urlsafe(32))'
+
+and set it for both, e.g. `export {ACTION_TOKEN_VARIABLE}=...` in each shell.
+Without it faqbot refuses every action call (HTTP 403) and Rasa cannot read
+`endpoints.yml`.
 
 1. Start faqbot, the action server: `faqbot serve` (port 5005 by default).
 2. Start Rasa on another port, since its default is also 5005:

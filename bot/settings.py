@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import phonenumbers
+
 from bot.errors import ConfigurationError
 
 DEFAULT_MAX_MESSAGE_CHARS = 2000
@@ -18,16 +20,17 @@ class Settings:
 
     FAQBOT_DATABASE_URL   SQLAlchemy URL; unset means SQLite under the instance folder
     FAQBOT_INSTANCE_PATH  folder for the embedded database (default ./instance)
-    FAQBOT_SECRET_KEY     signs staff sessions; required outside tests and `make run`
     FAQBOT_MAX_MESSAGE_CHARS  longest visitor message accepted (default 2000)
     FAQBOT_PHONE_REGION   default region for phone numbers without + (default US)
+    FAQBOT_ACTION_TOKEN   the token Rasa must send the action server; unset, the
+                          action server refuses every call
     """
 
     database_url: str
     instance_path: Path
-    secret_key: str | None = None
     max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS
     phone_region: str = "US"
+    action_token: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -45,12 +48,19 @@ class Settings:
             ) from e
         if max_chars < 1:
             raise ConfigurationError("FAQBOT_MAX_MESSAGE_CHARS must be positive")
+        region = (env.get("FAQBOT_PHONE_REGION") or "US").upper()
+        if region not in phonenumbers.SUPPORTED_REGIONS:
+            # Otherwise every phone number without a + would fail to parse.
+            raise ConfigurationError(
+                f"FAQBOT_PHONE_REGION {region!r} is not a region of the phone"
+                " numbering plan; use a code such as US, CA or GB"
+            )
         return cls(
             database_url=url,
             instance_path=instance,
-            secret_key=env.get("FAQBOT_SECRET_KEY") or None,
             max_message_chars=max_chars,
-            phone_region=env.get("FAQBOT_PHONE_REGION", "US").upper(),
+            phone_region=region,
+            action_token=env.get("FAQBOT_ACTION_TOKEN") or None,
         )
 
 

@@ -11,16 +11,20 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.interfaces import ACTION_MISSING_DOMAIN_DEFAULT_MESSAGE
 
 from bot.replies import CANCELLED, CRISIS_TEXT
 from bot.runtime import Runtime
+from webhook import create_app
+from webhook.action_server import EXECUTOR_KEY
 
 REAL_CALL = json.loads(
     (Path(__file__).parent / "data" / "action_request_rasa36.json").read_text()
@@ -42,6 +46,8 @@ FILLED = {
     "requested_slot": None,
 }
 DETAILS = "I'm Grace Whitfield, call me at 513.555.0163 — I'd like a consultation"
+TOKEN = "Qm9vay1hLWNvbnN1bHRhdGlvbg"
+WITH_TOKEN = {"token": TOKEN}
 
 
 def rasa_call(
@@ -77,15 +83,27 @@ def rasa_call(
 
 
 @pytest.fixture
+def runtime(runtime: Runtime) -> Runtime:
+    """The shared runtime, with the token Rasa's endpoints.yml would send."""
+    return replace(runtime, settings=replace(runtime.settings, action_token=TOKEN))
+
+
+@pytest.fixture
 def call_action(client: FlaskClient) -> Callable[[dict[str, Any]], Any]:
     def post(body: dict[str, Any]) -> Any:
-        return client.post("/webhook", json=body)
+        return client.post("/webhook", json=body, query_string=WITH_TOKEN)
 
     return post
 
 
+def test_the_executor_is_built_with_the_app(app: Flask, runtime: Runtime) -> None:
+    # Built lazily, two first requests on two threads could each build one.
+    built = app.extensions[EXECUTOR_KEY]
+    assert sorted(a.name for a in built.list_actions()) == sorted(runtime.actions)
+
+
 def test_real_rasa_call_for_an_unknown_action_is_404(client: FlaskClient) -> None:
-    response = client.post("/webhook", json=REAL_CALL)
+    response = client.post("/webhook", json=REAL_CALL, query_string=WITH_TOKEN)
     assert response.status_code == 404
     assert response.get_json() == {
         "error": "No registered action found for name 'action_hello'.",
@@ -96,7 +114,7 @@ def test_real_rasa_call_for_an_unknown_action_is_404(client: FlaskClient) -> Non
 def test_actions_lists_every_faqbot_action(
     client: FlaskClient, runtime: Runtime
 ) -> None:
-    response = client.get("/actions")
+    response = client.get("/actions", query_string=WITH_TOKEN)
     assert response.status_code == 200
     assert sorted(a["name"] for a in response.get_json()) == sorted(runtime.actions)
 
@@ -258,9 +276,235 @@ def test_domain_digest_spares_resending_the_domain(
     ],
 )
 def test_malformed_call_is_400(client: FlaskClient, kwargs: dict[str, Any]) -> None:
-    response = client.post("/webhook", **kwargs)
+    response = client.post("/webhook", query_string=WITH_TOKEN, **kwargs)
     assert response.status_code == 400
     assert response.get_json()["error"]
+
+
+def _parent(call: dict[str, Any], path: str) -> tuple[Any, str | int]:
+    """The container of the dotted `path` in `call` (numbers index lists), and key."""
+    *parents, last = (int(k) if k.isdigit() else k for k in path.split("."))
+    target: Any = call
+    for key in parents:
+        target = target[key]
+    return target, last
+
+
+def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    """A change to an action call: put `value` at `path`."""
+
+    def change(call: dict[str, Any]) -> None:
+        target, key = _parent(call, path)
+        target[key] = value
+
+    return change
+
+
+def _drop(path: str) -> Callable[[dict[str, Any]], None]:
+    """A change to an action call: leave out `path`."""
+
+    def change(call: dict[str, Any]) -> None:
+        target, key = _parent(call, path)
+        del target[key]
+
+    return change
+
+
+# id -> (action, change to a well-formed call, field the error must name)
+MALFORMED_TRACKERS: dict[str, tuple[str, Callable[[dict[str, Any]], None], str]] = {
+    "no sender": ("action_greet", _drop("tracker.sender_id"), "tracker.sender_id"),
+    "sender not text": (
+        "action_greet",
+        _set("tracker.sender_id", 7),
+        "tracker.sender_id",
+    ),
+    "slots not object": ("action_fallback", _set("tracker.slots", []), "tracker.slots"),
+    "slots null": ("action_fallback", _set("tracker.slots", None), "tracker.slots"),
+    "latest message not object": (
+        "action_answer_faq",
+        _set("tracker.latest_message", "x"),
+        "tracker.latest_message",
+    ),
+    "intent not object": (
+        "action_acknowledge",
+        _set("tracker.latest_message.intent", "deny"),
+        "tracker.latest_message.intent",
+    ),
+    "intent name not text": (
+        "action_answer_faq",
+        _set("tracker.latest_message.intent.name", ["faq"]),
+        "tracker.latest_message.intent.name",
+    ),
+    "ranking not list": (
+        "action_fallback",
+        _set("tracker.latest_message.intent_ranking", {"name": "greet"}),
+        "tracker.latest_message.intent_ranking",
+    ),
+    "ranking entry not object": (
+        "action_fallback",
+        _set("tracker.latest_message.intent_ranking", ["a"]),
+        "tracker.latest_message.intent_ranking[0]",
+    ),
+    "ranking name null": (
+        "action_fallback",
+        _set("tracker.latest_message.intent_ranking.0.name", None),
+        "tracker.latest_message.intent_ranking[0].name",
+    ),
+    "ranking confidence not number": (
+        "action_fallback",
+        _set("tracker.latest_message.intent_ranking.0.confidence", "high"),
+        "tracker.latest_message.intent_ranking[0].confidence",
+    ),
+    "text not text": (
+        "validate_consultation_form",
+        _set("tracker.latest_message.text", 42),
+        "tracker.latest_message.text",
+    ),
+    "response selector not object": (
+        "action_answer_faq",
+        _set("tracker.latest_message.response_selector", "faq"),
+        "tracker.latest_message.response_selector",
+    ),
+    "events not list": ("action_greet", _set("tracker.events", {}), "tracker.events"),
+    "event not object": (
+        "action_submit_consultation",
+        _set("tracker.events", [1]),
+        "tracker.events[0]",
+    ),
+    "event without kind": (
+        "validate_consultation_form",
+        _set("tracker.events", [{"name": "phone", "value": "x"}]),
+        "tracker.events[0].event",
+    ),
+    "event text not text": (
+        "action_submit_consultation",
+        _set("tracker.events", [{"event": "user", "text": ["hi"]}]),
+        "tracker.events[0].text",
+    ),
+    "event timestamp not number": (
+        "action_submit_consultation",
+        _set("tracker.events", [{"event": "user", "text": "hi", "timestamp": "now"}]),
+        "tracker.events[0].timestamp",
+    ),
+    "slot event without name": (
+        "validate_consultation_form",
+        _set("tracker.events", [{"event": "slot", "value": "x"}]),
+        "tracker.events[0].name",
+    ),
+    "active loop not object": (
+        "action_crisis",
+        _set("tracker.active_loop", "x"),
+        "tracker.active_loop",
+    ),
+    "active loop name not text": (
+        "action_crisis",
+        _set("tracker.active_loop", {"name": 3}),
+        "tracker.active_loop.name",
+    ),
+    "domain not object": ("action_greet", _set("domain", "x"), "domain"),
+    "domain forms not object": (
+        "validate_consultation_form",
+        _set("domain.forms", "x"),
+        "domain.forms",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("action", "change", "field"),
+    MALFORMED_TRACKERS.values(),
+    ids=list(MALFORMED_TRACKERS),
+)
+def test_a_malformed_tracker_is_400_naming_the_field(
+    runtime: Runtime,
+    call_action: Callable[[dict[str, Any]], Any],
+    action: str,
+    change: Callable[[dict[str, Any]], None],
+    field: str,
+) -> None:
+    call = rasa_call(runtime, action, "hello", slots=FILLED, active_loop=FORM)
+    change(call)
+    response = call_action(call)
+    assert response.status_code == 400, response.get_json()
+    assert field in response.get_json()["error"]
+    assert runtime.store.handoffs() == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        _set("tracker.latest_message", None),
+        _set("tracker.latest_message.intent", None),
+        _set("tracker.latest_message.text", None),
+        _set("tracker.active_loop", None),
+        _drop("tracker.slots"),
+        _drop("tracker.events"),
+    ],
+    ids=["no message", "no intent", "no text", "no loop", "no slots", "no events"],
+)
+def test_what_rasa_may_leave_out_is_accepted(
+    runtime: Runtime,
+    call_action: Callable[[dict[str, Any]], Any],
+    change: Callable[[dict[str, Any]], None],
+) -> None:
+    call = rasa_call(runtime, "action_fallback", "zxqv blorp wibble")
+    change(call)
+    assert call_action(call).status_code == 200
+
+
+# --- the shared token ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("method", "url"), [("post", "/webhook"), ("get", "/actions")])
+@pytest.mark.parametrize(
+    "query",
+    [{}, {"token": ""}, {"token": TOKEN[:-1]}, {"token": TOKEN + "x"}, {"tok": TOKEN}],
+    ids=["missing", "empty", "short", "long", "misnamed"],
+)
+def test_a_missing_or_wrong_token_is_403(
+    client: FlaskClient, runtime: Runtime, method: str, url: str, query: dict[str, str]
+) -> None:
+    call = rasa_call(runtime, "action_submit_consultation", "yes", slots=FILLED)
+    response = getattr(client, method)(url, json=call, query_string=query)
+    assert response.status_code == 403
+    assert "token" in response.get_json()["error"]
+    assert runtime.store.handoffs() == []
+
+
+def test_a_wrong_token_is_refused_before_the_body_is_read(client: FlaskClient) -> None:
+    response = client.post(
+        "/webhook",
+        data="{not json",
+        content_type="application/json",
+        query_string={"token": "guess"},
+    )
+    assert response.status_code == 403
+
+
+def test_a_token_with_other_characters_is_refused_not_crashed(
+    client: FlaskClient,
+) -> None:
+    # hmac.compare_digest refuses non-ASCII str, so the comparison is on bytes.
+    response = client.get("/actions", query_string={"token": "tökén"})
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize(("method", "url"), [("post", "/webhook"), ("get", "/actions")])
+def test_without_a_configured_token_the_action_server_is_closed(
+    runtime: Runtime, method: str, url: str
+) -> None:
+    closed = replace(runtime, settings=replace(runtime.settings, action_token=None))
+    client = create_app(runtime=closed).test_client()
+    call = rasa_call(runtime, "action_submit_consultation", "yes", slots=FILLED)
+    for query in ({}, {"token": ""}, {"token": "None"}):
+        response = getattr(client, method)(url, json=call, query_string=query)
+        assert response.status_code == 403
+        assert "FAQBOT_ACTION_TOKEN" in response.get_json()["error"]
+    assert runtime.store.handoffs() == []
+
+
+def test_the_rest_channel_needs_no_token(converse: Callable[..., list[str]]) -> None:
+    assert "automated assistant" in converse("hello")[0]
 
 
 # Reach a prompt through the engine, then say one more thing.

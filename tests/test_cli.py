@@ -104,3 +104,66 @@ def test_chat_talks_in_the_terminal_and_stores_the_conversation(
     assert "addiction" in replies[1].lower()
     assert "988" in replies[2] and "911" in replies[2]
     assert "[1] " in out  # buttons are numbered for the terminal
+
+
+# variable -> (value, words the one-line error must contain)
+BAD_CONFIGURATION = {
+    "in-memory sqlite": ("FAQBOT_DATABASE_URL", "sqlite://", "in-memory"),
+    "in-memory sqlite file": (
+        "FAQBOT_DATABASE_URL",
+        "sqlite:///:memory:",
+        "in-memory",
+    ),
+    "unsupported database": (
+        "FAQBOT_DATABASE_URL",
+        "mysql://clinic:hunter2@db.example/faqbot",
+        "unsupported database URL scheme 'mysql'",
+    ),
+    "driver not installed": (
+        "FAQBOT_DATABASE_URL",
+        "postgresql+psycopg2://clinic:hunter2@db.example/faqbot",
+        "no driver",
+    ),
+    "not a url": ("FAQBOT_DATABASE_URL", "instance/faqbot.db", "malformed"),
+    "port not a number": (
+        "FAQBOT_DATABASE_URL",
+        "postgresql+psycopg://clinic:hunter2@db.example:five/faqbot",
+        "malformed",
+    ),
+    "bad driver option": (
+        "FAQBOT_DATABASE_URL",
+        "sqlite:///{tmp}/faqbot.db?timeout=soon",
+        "options are invalid",
+    ),
+    "unknown phone region": ("FAQBOT_PHONE_REGION", "XX", "FAQBOT_PHONE_REGION"),
+    "bad message limit": (
+        "FAQBOT_MAX_MESSAGE_CHARS",
+        "lots",
+        "FAQBOT_MAX_MESSAGE_CHARS",
+    ),
+}
+
+
+@pytest.mark.parametrize("command", [("db", "upgrade"), ("handoffs", "list")])
+@pytest.mark.parametrize(
+    ("variable", "value", "words"),
+    BAD_CONFIGURATION.values(),
+    ids=list(BAD_CONFIGURATION),
+)
+def test_bad_configuration_is_one_line_and_status_2(
+    runner: Runner,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    command: tuple[str, ...],
+    variable: str,
+    value: str,
+    words: str,
+) -> None:
+    monkeypatch.setenv(variable, value.format(tmp=tmp_path))
+    status, out = runner(*command)
+    err = capsys.readouterr().err
+    assert (status, out) == (2, "")
+    assert err.startswith("faqbot: ") and err.count("\n") == 1, err
+    assert words in err
+    assert "hunter2" not in err  # a URL's password stays out of the message

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ def test_defaults_use_sqlite_under_the_instance_folder(tmp_path: Path) -> None:
     assert settings.database_url == f"sqlite:///{tmp_path}/faqbot.db"
     assert settings.max_message_chars == 2000
     assert settings.phone_region == "US"
-    assert settings.secret_key is None
+    assert settings.action_token is None
 
 
 def test_everything_can_be_configured() -> None:
@@ -25,13 +24,13 @@ def test_everything_can_be_configured() -> None:
             "FAQBOT_DATABASE_URL": "postgresql+psycopg://postgres@127.0.0.1/test",
             "FAQBOT_MAX_MESSAGE_CHARS": "500",
             "FAQBOT_PHONE_REGION": "gb",
-            "FAQBOT_SECRET_KEY": "s3cret",
+            "FAQBOT_ACTION_TOKEN": "s3cret-t0ken",
         }
     )
     assert settings.database_url.startswith("postgresql+psycopg://")
     assert settings.max_message_chars == 500
     assert settings.phone_region == "GB"
-    assert settings.secret_key == "s3cret"
+    assert settings.action_token == "s3cret-t0ken"
 
 
 @pytest.mark.parametrize("value", ["many", "0", "-5"])
@@ -40,7 +39,19 @@ def test_a_bad_message_limit_is_refused(value: str) -> None:
         Settings.from_env({"FAQBOT_MAX_MESSAGE_CHARS": value})
 
 
-def test_settings_are_frozen() -> None:
-    settings = Settings.from_env({})
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        settings.max_message_chars = 1  # type: ignore[misc]
+@pytest.mark.parametrize("value", ["XX", "ZZ", "001", "USA", "U.S.", "uk", " US"])
+def test_a_phone_region_phonenumbers_does_not_know_is_refused(value: str) -> None:
+    with pytest.raises(ConfigurationError, match="FAQBOT_PHONE_REGION"):
+        Settings.from_env({"FAQBOT_PHONE_REGION": value})
+
+
+@pytest.mark.parametrize(("value", "region"), [("ca", "CA"), ("De", "DE"), ("", "US")])
+def test_a_phone_region_is_read_in_any_case_and_blank_means_us(
+    value: str, region: str
+) -> None:
+    assert Settings.from_env({"FAQBOT_PHONE_REGION": value}).phone_region == region
+
+
+def test_a_blank_action_token_is_no_token() -> None:
+    # An empty token would let an empty ?token= through.
+    assert Settings.from_env({"FAQBOT_ACTION_TOKEN": ""}).action_token is None

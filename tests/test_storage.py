@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, create_engine, func, select, text
 from sqlalchemy.pool import NullPool
 from storage_backends import BACKENDS, database_url
 
-from bot.errors import HandoffNotFound, StorageError
+from bot.errors import ConfigurationError, HandoffNotFound, StorageError
 from bot.storage import (
     SCHEMA_VERSION,
     HandoffDetails,
@@ -148,7 +148,7 @@ def test_sqlite_from_url_creates_the_folder_and_tunes_connections(
 
 @pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
 def test_in_memory_sqlite_is_refused(url: str) -> None:
-    with pytest.raises(ValueError, match="in-memory"):
+    with pytest.raises(ConfigurationError, match="in-memory"):
         Store.from_url(url)
 
 

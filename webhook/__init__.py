@@ -29,6 +29,7 @@ def create_app(
         runtime = build_runtime(settings)
     app.extensions[RUNTIME_KEY] = runtime
     errors.init_app(app)
+    action_server.init_app(app)
     app.register_blueprint(model.blueprint)
     app.register_blueprint(rest.blueprint)
     app.register_blueprint(action_server.blueprint)

@@ -9,6 +9,11 @@ from flask import Request
 
 from webhook.errors import BadRequest
 
+# Far deeper than anything Rasa or a widget sends (a Rasa tracker nests about 8
+# levels), and far enough below Python's recursion limit that nothing which walks
+# the parsed body later (copying, storing, answering) can run out of stack.
+MAX_JSON_DEPTH = 64
+
 
 def json_object(request: Request) -> dict[str, Any]:
     """The request's body as a JSON object, or BadRequest saying why not."""
@@ -16,14 +21,22 @@ def json_object(request: Request) -> dict[str, Any]:
         raise BadRequest(
             "Send a JSON body with Content-Type: application/json.", status=415
         )
+    too_deep = f"The body is nested more than {MAX_JSON_DEPTH} levels deep."
     try:
         body = json.loads(request.get_data(cache=True) or b"")
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise BadRequest(
-            f"The body is not valid JSON: {e.msg if hasattr(e, 'msg') else e}"
-        ) from e
+    except json.JSONDecodeError as e:
+        raise BadRequest(f"The body is not valid JSON: {e.msg}") from e
+    except UnicodeDecodeError as e:
+        raise BadRequest(f"The body is not valid JSON: {e}") from e
+    except RecursionError as e:
+        raise BadRequest(too_deep) from e
+    except ValueError as e:
+        # Python refuses integers of more than 4,300 digits (sys.int_info).
+        raise BadRequest("The body is not valid JSON: a number is too long.") from e
     if not isinstance(body, dict):
         raise BadRequest("The body must be a JSON object.")
+    if _deeper_than(body, MAX_JSON_DEPTH):
+        raise BadRequest(too_deep)
     return body
 
 
@@ -39,6 +52,23 @@ def text_field(body: dict[str, Any], key: str, *, max_chars: int) -> str:
     if not _storable(value):
         raise BadRequest(f"'{key}' contains a NUL character or a lone surrogate.")
     return value
+
+
+def _deeper_than(body: dict[str, Any], limit: int) -> bool:
+    # Level by level rather than recursively, so the check itself cannot run out
+    # of the stack it protects. After n rounds, `level` holds the containers n + 1
+    # levels down.
+    level: list[Any] = [body]
+    for _round in range(limit):
+        level = [
+            child
+            for item in level
+            for child in (item.values() if isinstance(item, dict) else item)
+            if isinstance(child, dict | list)
+        ]
+        if not level:
+            return False
+    return True
 
 
 def _storable(value: str) -> bool:

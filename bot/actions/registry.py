@@ -17,22 +17,32 @@ from bot.actions.consultation import (
     ValidateConsultationForm,
 )
 from bot.actions.crisis import ActionCrisis
-from bot.actions.fallback import ActionFallback
+from bot.actions.fallback import STARTER_TOPICS, ActionFallback
 from bot.actions.faq import ActionAnswerFaq
 from bot.actions.smalltalk import (
+    GREETING_TOPICS,
     ActionAcknowledge,
     ActionBotChallenge,
     ActionGoodbye,
     ActionGreet,
     ActionThanks,
 )
+from bot.errors import KnowledgeBaseError
 from bot.knowledge import KnowledgeBase
+
+# The topics actions offer as buttons by id, and where each list is kept: a
+# renamed topic must fail the boot, not every greeting.
+NAMED_TOPICS = (
+    ("GREETING_TOPICS in bot/actions/smalltalk.py", GREETING_TOPICS),
+    ("STARTER_TOPICS in bot/actions/fallback.py", STARTER_TOPICS),
+)
 
 
 def build_actions(
     knowledge: KnowledgeBase, store: HandoffSink, *, phone_region: str = "US"
 ) -> dict[str, Action]:
-    """Every action faqbot serves, by name."""
+    """Every action faqbot serves, by name; KnowledgeBaseError if one cannot run."""
+    _check_named_topics(knowledge)
     actions: list[Action] = [
         ActionAnswerFaq(knowledge),
         ActionFallback(knowledge),
@@ -53,3 +63,17 @@ def build_actions(
         ActionCancelConsultation(),
     ]
     return {action.name(): action for action in actions}
+
+
+def _check_named_topics(knowledge: KnowledgeBase) -> None:
+    known = {topic.id for topic in knowledge.topics}
+    missing: dict[str, list[str]] = {}
+    for where, ids in NAMED_TOPICS:
+        for topic_id in ids:
+            if topic_id not in known:
+                missing.setdefault(topic_id, []).append(where)
+    if missing:
+        named = "; ".join(f"{t} ({', '.join(w)})" for t, w in missing.items())
+        raise KnowledgeBaseError(
+            f"the actions offer topics the knowledge base lacks: {named}"
+        )

@@ -7,23 +7,14 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (
-    Connection,
-    Engine,
-    Row,
-    bindparam,
-    create_engine,
-    event,
-    select,
-)
-from sqlalchemy.engine import make_url
+from sqlalchemy import Connection, Engine, Row, bindparam, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from bot.errors import HandoffNotFound, StorageError
 from bot.storage import schema
+from bot.storage.engines import engine_for_url
 from bot.storage.records import (
     HANDOFF_STATUSES,
     Conversation,
@@ -36,13 +27,6 @@ from bot.storage.records import (
 from bot.storage.write_lock import FileWriteLock, NoWriteLock
 
 logger = logging.getLogger(__name__)
-
-# Waitress serves 4 threads by default; the headroom covers a raised thread
-# count plus the Rasa action server sharing the process.
-POOL_SIZE = 8
-POOL_OVERFLOW = 8
-# Seconds a writer waits for SQLite's single write lock before giving up.
-SQLITE_BUSY_TIMEOUT = 15.0
 
 _E164 = re.compile(r"\+[1-9][0-9]{1,14}")
 
@@ -74,18 +58,6 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets readers run beside the writer; NORMAL is durable enough under WAL;
-    # SQLite leaves foreign keys off unless asked, per connection.
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-    finally:
-        cursor.close()
-
-
 class Store:
     """Persistence for conversations, their messages and staff handoffs."""
 
@@ -97,33 +69,13 @@ class Store:
 
     @classmethod
     def from_url(cls, url: str) -> Store:
-        """Build a Store for a sqlite:/// file or a postgresql+psycopg:// URL."""
-        parsed = make_url(url)
-        # Keep message text and phone numbers out of exception text and logs.
-        options: dict[str, Any] = {
-            "hide_parameters": True,
-            "pool_size": POOL_SIZE,
-            "max_overflow": POOL_OVERFLOW,
-        }
-        if parsed.get_backend_name() != "sqlite":
-            engine = create_engine(parsed, pool_pre_ping=True, **options)
-            return cls(engine)
-        database = parsed.database or ""
-        if database in ("", ":memory:") or "mode=memory" in database:
-            # Each pooled connection would see its own empty database.
-            raise ValueError("in-memory SQLite is not supported: give a file path")
-        if not database.startswith("file:"):
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(
-            parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT}, **options
-        )
-        event.listen(engine, "connect", _sqlite_pragmas)
-        lock = None
-        if not database.startswith("file:"):
-            lock = FileWriteLock(
-                Path(database).with_name(Path(database).name + ".lock")
-            )
-        return cls(engine, write_lock=lock)
+        """A Store for a sqlite:/// file or a postgresql+psycopg:// URL.
+
+        ConfigurationError if the URL is malformed, names another database or a
+        driver that is not installed, or is in-memory SQLite.
+        """
+        engine, write_lock = engine_for_url(url)
+        return cls(engine, write_lock=write_lock)
 
     @contextmanager
     def _begin(self, action: str, *, write: bool = False) -> Iterator[Connection]:

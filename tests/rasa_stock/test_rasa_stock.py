@@ -11,7 +11,8 @@ names an interpreter that has it:
 Training takes about five minutes on two CPU cores. The conversations run in
 one Rasa process (`Agent.handle_text`, the message processor and collecting
 output channel behind Rasa's REST channel) against faqbot's action server,
-served for real on loopback and storing to a real database.
+served for real on loopback and storing to a real database. Both processes get
+the same FAQBOT_ACTION_TOKEN, which Rasa reads into the exported endpoints.yml.
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ from webhook import create_app
 
 RASA_VERSION = "3.6.21"
 PYTHON_VARIABLE = "FAQBOT_RASA_PYTHON"
+TOKEN = "c3RvY2stcmFzYS1zaGFyZWQtdG9rZW4"
+# Rasa's environment: no telemetry, and the token endpoints.yml names.
+RASA_ENV = {"RASA_TELEMETRY_ENABLED": "false", "FAQBOT_ACTION_TOKEN": TOKEN}
 # Warnings of `rasa data validate` that mean the export is wired wrongly.
 MISWIRING = (
     "is not listed in the domain",
@@ -63,10 +67,11 @@ print(json.dumps([asyncio.run(agent.parse_message(t)) for t in sys.argv[2:]]))
 CONVERSE = """
 import asyncio, json, sys
 from rasa.core.agent import Agent
-from rasa.utils.endpoints import EndpointConfig
+from rasa.core.utils import AvailableEndpoints
 
-async def converse(model, endpoint, conversations):
-    agent = Agent.load(model, action_endpoint=EndpointConfig(endpoint))
+async def converse(model, endpoints, conversations):
+    action = AvailableEndpoints.read_endpoints(endpoints).action
+    agent = Agent.load(model, action_endpoint=action)
     turns = {}
     for sender, texts in conversations.items():
         turns[sender] = []
@@ -125,7 +130,7 @@ def rasa(
     return subprocess.run(
         [python, "-m", "rasa", *args],
         cwd=project,
-        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
+        env={**os.environ, **RASA_ENV},
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -177,7 +182,10 @@ def action_endpoint(
 ) -> Iterator[str]:
     """faqbot's action server, listening on a free loopback port."""
     settings = Settings.from_env(
-        {"FAQBOT_INSTANCE_PATH": str(tmp_path_factory.mktemp("instance"))}
+        {
+            "FAQBOT_INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
+            "FAQBOT_ACTION_TOKEN": TOKEN,
+        }
     )
     app = create_app(runtime=build_runtime(settings, knowledge=knowledge, store=store))
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -213,16 +221,17 @@ def turns(
     rasa_python: str, project: Path, model: Path, action_endpoint: str
 ) -> dict[str, list[list[dict[str, Any]]]]:
     """Each conversation's replies, turn by turn, from stock Rasa."""
+    # The exported endpoints.yml, so Rasa itself fills in the token.
     request = {
         "model": str(model),
-        "endpoint": action_endpoint,
+        "endpoints": str(project / "endpoints.yml"),
         "conversations": CONVERSATIONS,
     }
     ran = subprocess.run(
         [rasa_python, "-c", CONVERSE],
         cwd=project,
         input=json.dumps(request),
-        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
+        env={**os.environ, **RASA_ENV},
         capture_output=True,
         text=True,
         timeout=900,
@@ -247,20 +256,23 @@ def test_the_trained_model_speaks_faqbots_intents(
     rasa_python: str, project: Path, model: Path, knowledge: KnowledgeBase
 ) -> None:
     topic = knowledge.topics[0]
-    messages = [load_crisis_examples()[0], topic.question, "cancel", "no"]
+    messages = [load_crisis_examples()[0], topic.question, "cancel", "no", "skip"]
     parsed = subprocess.run(
         [rasa_python, "-c", PARSE, str(model), *messages],
         cwd=project,
+        env={**os.environ, **RASA_ENV},
         capture_output=True,
         text=True,
         timeout=900,
         check=False,
     )
     assert parsed.returncode == 0, parsed.stderr
-    crisis, faq, cancel, no = json.loads(parsed.stdout.strip().splitlines()[-1])
+    crisis, faq, cancel, no, skip = json.loads(parsed.stdout.strip().splitlines()[-1])
     assert crisis["intent"]["name"] == "crisis"
     assert cancel["intent"]["name"] == "cancel"
-    assert no["intent"]["name"] == "form_answer"
+    # A plain no is the knowledge base's deny, never a cancel; the form keeps both.
+    assert no["intent"]["name"] == "deny"
+    assert skip["intent"]["name"] == "form_answer"
     assert faq["intent"]["name"] == "faq"
     # The layout action_answer_faq reads to pick the topic.
     selected = faq["response_selector"]["faq"]["response"]["intent_response_key"]
