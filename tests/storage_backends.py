@@ -1,10 +1,6 @@
 """Real databases for storage tests: a SQLite file and a throwaway PostgreSQL schema.
 
-Use from a fixture:
-
-    @pytest.fixture(params=BACKENDS)
-    def store(request, tmp_path):
-        yield from make_store(request.param, tmp_path)
+conftest.py builds its `database` and `store` fixtures on `database_url`.
 """
 
 from __future__ import annotations
@@ -19,8 +15,6 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
-
-from bot.storage import Store
 
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -63,17 +57,3 @@ def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
             with admin.begin() as conn:
                 conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
-
-
-def make_store(
-    backend: str, tmp_path: Path, *, upgrade: bool = True
-) -> Iterator[Store]:
-    """Yield a Store on a fresh database of `backend`, upgraded unless told not."""
-    with database_url(backend, tmp_path) as url:
-        store = Store.from_url(url)
-        try:
-            if upgrade:
-                store.upgrade()
-            yield store
-        finally:
-            store.dispose()

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Connection, Engine, create_engine, func, select, text
 from sqlalchemy.pool import NullPool
-from storage_backends import BACKENDS, database_url
 
 from bot.errors import ConfigurationError, HandoffNotFound, StorageError
 from bot.storage import (
@@ -26,24 +25,13 @@ from bot.storage.schema import stored_version, upgrade_schema
 EASTERN = timezone(timedelta(hours=-5))
 
 
-@pytest.fixture(params=BACKENDS)
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    with database_url(request.param, tmp_path) as database:
-        yield database
+# `database` (a fresh database's URL, per backend) and `store` come from conftest.
 
 
 @pytest.fixture
-def store(url: str) -> Iterator[Store]:
-    store = Store.from_url(url)
-    store.upgrade()
-    yield store
-    store.dispose()
-
-
-@pytest.fixture
-def engine(url: str) -> Iterator[Engine]:
+def engine(database: str) -> Iterator[Engine]:
     """A second, plain way into the same database, to look at raw rows."""
-    engine = create_engine(url, poolclass=NullPool)
+    engine = create_engine(database, poolclass=NullPool)
     yield engine
     engine.dispose()
 
@@ -69,8 +57,8 @@ def assert_utc(value: datetime) -> None:
 # -- schema ------------------------------------------------------------------
 
 
-def test_upgrade_creates_the_schema_and_is_idempotent(url: str) -> None:
-    store = Store.from_url(url)
+def test_upgrade_creates_the_schema_and_is_idempotent(database: str) -> None:
+    store = Store.from_url(database)
     try:
         assert store.upgrade() == 1
         assert store.upgrade() == 1

@@ -5,12 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
-from storage_backends import BACKENDS, make_store
 
 from bot.storage import (
     EXPORT_FIELDS,
@@ -21,11 +18,6 @@ from bot.storage import (
     handoffs_to_csv,
     handoffs_to_json,
 )
-
-
-@pytest.fixture(params=BACKENDS)
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    yield from make_store(request.param, tmp_path)
 
 
 def save(
