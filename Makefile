@@ -14,7 +14,7 @@ $(BIN)/faqbot: pyproject.toml
 	touch $(BIN)/faqbot
 
 run: $(BIN)/faqbot
-	@echo "faqbot: open http://$(HOST):$(PORT)/health (REST channel at /webhooks/rest/webhook)"
+	@echo "faqbot: open http://$(HOST):$(PORT)/ (chat over POST /webhooks/rest/webhook)"
 	$(BIN)/faqbot serve --host $(HOST) --port $(PORT)
 
 lint: $(BIN)/faqbot

@@ -859,3 +859,11 @@ def test_model_parse_refuses_bad_requests(
     response = client.post("/model/parse", **kwargs)
     assert response.status_code == status
     assert response.get_json()["error"]
+
+
+def test_the_root_address_lists_the_endpoints(client: FlaskClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.get_json()["endpoints"]["chat"].startswith(
+        "POST /webhooks/rest/webhook"
+    )
