@@ -25,13 +25,14 @@ from bot.actions.consultation import (
     FORM_SLOTS,
     REJECTION_SLOT,
     REQUESTED_SLOT,
+    asks_something_else,
 )
 from bot.actions.crisis import CRISIS_SLOT
 from bot.actions.running import run_action
 from bot.answers import is_cancel, looks_like_question, parse_consent
 from bot.domain import INTENT_ACTIONS
 from bot.errors import StorageError
-from bot.knowledge import FAQ_PREFIX, OUT_OF_SCOPE
+from bot.knowledge import FAQ_PREFIX
 from bot.messages import IncomingMessage, Reply
 from bot.nlu import CRISIS, IntentScore, Parser, ParseResult
 from bot.payloads import parse_payload
@@ -40,7 +41,6 @@ from bot.turn import Turn, stored_parse
 
 logger = logging.getLogger(__name__)
 
-INTERRUPTING_INTENTS = ("bot_challenge",)
 SUBMIT_ACTION = "action_submit_consultation"
 _LOCK_STRIPES = 64
 
@@ -207,13 +207,7 @@ class Engine:
         if is_cancel(text):
             run("action_cancel_consultation")
             return
-        # Out-of-scope questions ("how much does it cost?") interrupt too:
-        # otherwise a free-text prompt would store the question as the answer.
-        answers_question = (
-            turn.intent.startswith(FAQ_PREFIX)
-            or turn.intent in INTERRUPTING_INTENTS
-            or turn.top_candidate == OUT_OF_SCOPE
-        )
+        answers_question = asks_something_else(turn.parse)
         explicit = parse_payload(text) is not None
         if explicit and turn.intent == "request_consultation":
             # The consultation button pressed again mid-form: carry on, and do

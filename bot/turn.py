@@ -13,7 +13,7 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from bot.messages import IncomingMessage, Reply
-from bot.nlu import NLU_FALLBACK, ParseResult
+from bot.nlu import ParseResult
 
 STORED_RANKING = 5
 
@@ -66,12 +66,6 @@ class Turn:
     @property
     def intent(self) -> str:
         return self.parse["intent"]["name"]
-
-    @property
-    def top_candidate(self) -> str | None:
-        """The best real intent, even when the parser fell back."""
-        ranking = self.parse.get("intent_ranking") or []
-        return next((r["name"] for r in ranking if r["name"] != NLU_FALLBACK), None)
 
     def state(self) -> dict[str, Any]:
         return {"slots": self.slots, "active_loop": self.active_loop}

@@ -11,7 +11,7 @@ never gets the reason followed by the question again.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -102,14 +102,20 @@ def leaves_form(
         return True
     if is_crisis is not None and is_crisis(text):
         return True
-    # The best real intent even when the classifier fell back, as in the engine:
-    # an out-of-scope question must not be stored as the answer to free text.
+    return asks_something_else(latest_message) and looks_like_question(text)
+
+
+def asks_something_else(latest_message: Mapping[str, Any]) -> bool:
+    """True when the message's intent is a question of its own, not an answer.
+
+    An FAQ, a question about the bot, or one out of scope: judged on the best
+    real intent even when the classifier fell back, so that "how much does it
+    cost?" is not stored as the answer to a free-text question.
+    """
+    intent = (latest_message.get("intent") or {}).get("name") or ""
     ranking = latest_message.get("intent_ranking") or []
     top = next((r.get("name") for r in ranking if r.get("name") != NLU_FALLBACK), None)
-    answers_question = (
-        intent.startswith("faq") or intent == "bot_challenge" or top == OUT_OF_SCOPE
-    )
-    return answers_question and looks_like_question(text)
+    return intent.startswith("faq") or intent == "bot_challenge" or top == OUT_OF_SCOPE
 
 
 class ValidateConsultationForm(FormValidationAction):
