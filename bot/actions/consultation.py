@@ -316,7 +316,7 @@ class ActionSubmitConsultation(KnowledgeAction):
         self,
         store: HandoffSink | None = None,
         *,
-        knowledge: Any = None,
+        knowledge: KnowledgeBase | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__(knowledge)
@@ -328,6 +328,9 @@ class ActionSubmitConsultation(KnowledgeAction):
 
     @property
     def store(self) -> HandoffSink:
+        """The store given, or, under rasa-sdk's own action server (which builds
+        actions with no arguments), the one FAQBOT_DATABASE_URL names, migrated
+        on first use like `faqbot serve` does."""
         if self._store is None:
             from bot.settings import Settings
             from bot.storage import Store
