@@ -24,7 +24,7 @@ from bot.actions.base import FALLBACK_COUNT_SLOT, KnowledgeAction
 from bot.actions.crisis import CRISIS_SLOT, CrisisCheck
 from bot.answers import is_cancel, looks_like_question, parse_consent
 from bot.details import find_correction, find_details
-from bot.knowledge import OUT_OF_SCOPE
+from bot.knowledge import OUT_OF_SCOPE, KnowledgeBase
 from bot.nlu import NLU_FALLBACK
 from bot.replies import (
     CANCELLED,
