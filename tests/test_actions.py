@@ -29,13 +29,12 @@ from bot.actions.consultation import (
     ActionAskName,
     ActionAskPhone,
     ActionAskPreferredTime,
-    ActionCancelConsultation,
-    ActionSubmitConsultation,
     ValidateConsultationForm,
 )
 from bot.actions.crisis import ActionCrisis
 from bot.actions.fallback import ActionFallback
 from bot.actions.faq import ActionAnswerFaq
+from bot.actions.handoff import ActionCancelConsultation, ActionSubmitConsultation
 from bot.actions.registry import build_actions
 from bot.actions.smalltalk import (
     ActionBotChallenge,

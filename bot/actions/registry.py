@@ -11,14 +11,16 @@ from bot.actions.consultation import (
     ActionAskName,
     ActionAskPhone,
     ActionAskPreferredTime,
-    ActionCancelConsultation,
-    ActionSubmitConsultation,
-    HandoffSink,
     ValidateConsultationForm,
 )
 from bot.actions.crisis import ActionCrisis
 from bot.actions.fallback import STARTER_TOPICS, ActionFallback
 from bot.actions.faq import ActionAnswerFaq
+from bot.actions.handoff import (
+    ActionCancelConsultation,
+    ActionSubmitConsultation,
+    HandoffSink,
+)
 from bot.actions.smalltalk import (
     GREETING_TOPICS,
     ActionAcknowledge,
