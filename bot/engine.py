@@ -93,14 +93,15 @@ class Engine:
 
     def handle(self, message: IncomingMessage) -> list[Reply]:
         """Answer one message and store the turn; return the replies in order."""
+        # Understood before anything is loaded: a crisis needs no stored state.
+        parse = self.understand(message.text)
         lock = self._locks[hash((message.channel, message.sender_id)) % _LOCK_STRIPES]
         with lock:
-            # Understood before anything is loaded: a crisis needs no stored state.
-            parse = self.understand(message.text)
             try:
-                conversation = self.store.conversation(
-                    message.channel, message.sender_id
-                )
+                # Across worker processes too: a double-tapped "yes" must not be
+                # taken twice from the same state.
+                with self.store.turn(message.channel, message.sender_id):
+                    return self._handle(message, parse)
             except StorageError as e:
                 if parse["intent"]["name"] != CRISIS:
                     raise
@@ -110,30 +111,32 @@ class Engine:
                 )
                 self._answer_crisis(turn)
                 return turn.replies
-            turn = Turn(
-                message,
-                parse,
-                conversation.state,
-                self._clock(),
-                slot_names=self.domain["slots"],
+
+    def _handle(self, message: IncomingMessage, parse: ParseResult) -> list[Reply]:
+        conversation = self.store.conversation(message.channel, message.sender_id)
+        turn = Turn(
+            message,
+            parse,
+            conversation.state,
+            self._clock(),
+            slot_names=self.domain["slots"],
+        )
+        self._decide(turn, conversation.id)
+        stored = [
+            NewMessage(sender="user", text=message.text, parse=stored_parse(parse))
+        ]
+        stored += [
+            NewMessage(sender="bot", text=r.text, data=r.data()) for r in turn.replies
+        ]
+        try:
+            self.store.record_turn(
+                conversation.id, stored, state=turn.state(), crisis=turn.crisis
             )
-            self._decide(turn, conversation.id)
-            stored = [
-                NewMessage(sender="user", text=message.text, parse=stored_parse(parse))
-            ]
-            stored += [
-                NewMessage(sender="bot", text=r.text, data=r.data())
-                for r in turn.replies
-            ]
-            try:
-                self.store.record_turn(
-                    conversation.id, stored, state=turn.state(), crisis=turn.crisis
-                )
-            except StorageError as e:
-                # The reply matters more than the record: send it regardless.
-                if not turn.crisis:
-                    raise
-                _log_unstored_crisis(message, e)
+        except StorageError as e:
+            # The reply matters more than the record: send it regardless.
+            if not turn.crisis:
+                raise
+            _log_unstored_crisis(message, e)
         logger.debug(
             "turn for conversation %s: intent %s", conversation.id, turn.intent
         )

@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.errors import ConfigurationError
+from bot.storage.turn_lock import AdvisoryTurnLocks, FileTurnLocks, TurnLocks
 from bot.storage.write_lock import FileWriteLock
 
 # Per process: gunicorn runs one thread per worker process by default, and the
@@ -28,8 +29,10 @@ SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 URL_EXAMPLES = "sqlite:///PATH or postgresql+psycopg://USER@HOST/DATABASE"
 
 
-def engine_for_url(url: str) -> tuple[Engine, FileWriteLock | None]:
-    """An engine for `url`, with the write lock a SQLite file needs.
+def engine_for_url(
+    url: str,
+) -> tuple[Engine, FileWriteLock | None, TurnLocks | None]:
+    """An engine for `url`, with the write lock a SQLite file needs and turn locks.
 
     ConfigurationError if the URL is malformed, names another database or a driver
     that is not installed, or is in-memory SQLite.
@@ -42,7 +45,8 @@ def engine_for_url(url: str) -> tuple[Engine, FileWriteLock | None]:
         "max_overflow": POOL_OVERFLOW,
     }
     if parsed.get_backend_name() != "sqlite":
-        return _engine(parsed, pool_pre_ping=True, **options), None
+        engine = _engine(parsed, pool_pre_ping=True, **options)
+        return engine, None, AdvisoryTurnLocks(engine)
     database = parsed.database or ""
     if database in ("", ":memory:") or "mode=memory" in database:
         # Each pooled connection would see its own empty database.
@@ -54,9 +58,13 @@ def engine_for_url(url: str) -> tuple[Engine, FileWriteLock | None]:
     engine = _engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT}, **options)
     event.listen(engine, "connect", _sqlite_pragmas)
     if database.startswith("file:"):
-        return engine, None
+        return engine, None, None
     path = Path(database)
-    return engine, FileWriteLock(path.with_name(path.name + ".lock"))
+    return (
+        engine,
+        FileWriteLock(path.with_name(path.name + ".lock")),
+        FileTurnLocks(path.with_name(path.name + ".turns")),
+    )
 
 
 def _parsed(url: str) -> URL:

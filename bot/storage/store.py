@@ -24,6 +24,7 @@ from bot.storage.records import (
     TranscriptLine,
     as_utc,
 )
+from bot.storage.turn_lock import TurnLocks
 from bot.storage.write_lock import FileWriteLock, NoWriteLock
 
 logger = logging.getLogger(__name__)
@@ -62,10 +63,15 @@ class Store:
     """Persistence for conversations, their messages and staff handoffs."""
 
     def __init__(
-        self, engine: Engine, *, write_lock: FileWriteLock | NoWriteLock | None = None
+        self,
+        engine: Engine,
+        *,
+        write_lock: FileWriteLock | NoWriteLock | None = None,
+        turn_locks: TurnLocks | None = None,
     ) -> None:
         self._engine = engine
         self._write_lock = write_lock or NoWriteLock()
+        self._turn_locks = turn_locks
 
     @classmethod
     def from_url(cls, url: str) -> Store:
@@ -74,8 +80,17 @@ class Store:
         ConfigurationError if the URL is malformed, names another database or a
         driver that is not installed, or is in-memory SQLite.
         """
-        engine, write_lock = engine_for_url(url)
-        return cls(engine, write_lock=write_lock)
+        engine, write_lock, turn_locks = engine_for_url(url)
+        return cls(engine, write_lock=write_lock, turn_locks=turn_locks)
+
+    @contextmanager
+    def turn(self, channel: str, sender_id: str) -> Iterator[None]:
+        """Hold the conversation's turn lock: its turns run one at a time."""
+        if self._turn_locks is None:
+            yield
+            return
+        with self._turn_locks.held(f"{channel}\x1f{sender_id}"):
+            yield
 
     @contextmanager
     def _begin(self, action: str, *, write: bool = False) -> Iterator[Connection]:
@@ -276,6 +291,8 @@ class Store:
         """Close every pooled connection."""
         self._engine.dispose()
         self._write_lock.close()
+        if self._turn_locks is not None:
+            self._turn_locks.close()
 
 
 def _checked_status(status: str) -> str:
