@@ -9,7 +9,7 @@ message ("stop the pain" is not a cancel).
 import re
 import unicodedata
 
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
+from bot.normalize import straighten_quotes
 
 _SKIP_PHRASES = frozenset(
     {
@@ -268,7 +268,7 @@ _NO_EMOJI = frozenset("👎❌🚫🙅✖")
 
 def clean_text(text: str) -> str:
     """Return text in NFC form, straight apostrophes, no control chars, one-spaced."""
-    text = unicodedata.normalize("NFC", text).translate(_APOSTROPHES)
+    text = straighten_quotes(unicodedata.normalize("NFC", text))
     text = "".join(c for c in text if c.isspace() or unicodedata.category(c) != "Cc")
     return " ".join(text.split())
 

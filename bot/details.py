@@ -9,7 +9,12 @@ from typing import Literal
 
 import phonenumbers
 
-from bot.validators import Accepted, looks_like_name_word, validate_name
+from bot.validators import (
+    NAME_ABBREVIATIONS,
+    Accepted,
+    looks_like_name_word,
+    validate_name,
+)
 
 Slot = Literal["name", "phone", "email", "preferred_time", "condition"]
 
@@ -42,7 +47,6 @@ _PARTICLES = frozenset({
     "de", "da", "del", "della", "di", "du", "la", "le", "van", "von", "der", "den",
     "dos", "das", "y", "bin", "ter",
 })
-_ABBREVIATIONS = frozenset({"st", "jr", "sr", "dr", "mr", "mrs", "ms", "mx"})
 
 
 def _straighten(text: str) -> str:
@@ -54,7 +58,7 @@ def _name_after(rest: str, *, any_case: bool) -> str | None:
     for token in rest.split()[:6]:
         word = token.rstrip(",;:!?)")
         stop = word != token
-        if word.endswith(".") and word[:-1].lower() not in _ABBREVIATIONS:
+        if word.endswith(".") and word[:-1].lower() not in NAME_ABBREVIATIONS:
             word, stop = word[:-1], True
         particle = bool(words) and word in _PARTICLES
         if not particle and not looks_like_name_word(word):

@@ -126,6 +126,11 @@ CONTRACTIONS: Mapping[str, str] = MappingProxyType(
 )
 
 _APOSTROPHES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u02bc": "'", "`": "'"})
+
+
+def straighten_quotes(text: str) -> str:
+    """Return `text` with curly and modifier apostrophes made straight."""
+    return text.translate(_APOSTROPHES)
 _SYMBOL_WORDS = (
     (re.compile(r"\bw/o\b"), " without "),
     (re.compile(r"\bw/"), " with "),

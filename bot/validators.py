@@ -73,7 +73,8 @@ _COMMON_WORDS = _NEVER_IN_NAME | frozenset({
     "name", "first", "last", "full", "reaching", "inquiring", "contacting",
     "regarding", "concerning", "re", "like", "whatever", "anything", "nah",
 })
-_ABBREVIATIONS = frozenset({"jr", "sr", "st", "dr", "mr", "mrs", "ms", "mx"})
+# Titles and suffixes that keep their full stop inside a name ("Jr.", "St. John").
+NAME_ABBREVIATIONS = frozenset({"jr", "sr", "st", "dr", "mr", "mrs", "ms", "mx"})
 _PARTICLES = frozenset({
     "de", "da", "del", "della", "di", "du", "la", "dos", "das", "der", "den", "ter",
     "y", "bin", "binti",
@@ -118,7 +119,7 @@ def _strip_full_stop(name: str) -> str:
     stem = last[:-1]
     if not last.endswith(".") or "." in stem or len(stem) == 1:
         return name
-    return name if stem.lower() in _ABBREVIATIONS else name[:-1].rstrip()
+    return name if stem.lower() in NAME_ABBREVIATIONS else name[:-1].rstrip()
 
 
 def validate_name(text: str) -> Verdict:
