@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 
 from bot.knowledge import load_knowledge_base
-from bot.nlu import Parser
+from bot.understanding.parser import Parser
 
 DEFAULT_MESSAGES = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.yml"
 

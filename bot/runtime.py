@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from rasa_sdk import Action
 from rasa_sdk.types import DomainDict
 
-from bot.actions.registry import build_actions
-from bot.domain import build_domain
-from bot.engine import Engine
+from bot.conversation.actions.registry import build_actions
+from bot.conversation.domain import build_domain
+from bot.conversation.engine import Engine
 from bot.knowledge import KnowledgeBase, load_knowledge_base
-from bot.nlu import Parser
 from bot.settings import Settings
 from bot.storage import Store
+from bot.understanding.parser import Parser
 
 
 @dataclass(frozen=True)

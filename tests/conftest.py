@@ -16,10 +16,10 @@ from flask.testing import FlaskClient
 from storage_backends import BACKENDS, database_url
 
 from bot.knowledge import KnowledgeBase, load_knowledge_base
-from bot.nlu import Parser
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
 from bot.storage import Store
+from bot.understanding.parser import Parser
 from webhook import create_app
 from webhook.cli import main
 

@@ -21,7 +21,7 @@ from flask.testing import FlaskClient
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.interfaces import ACTION_MISSING_DOMAIN_DEFAULT_MESSAGE
 
-from bot.replies import CANCELLED, CRISIS_TEXT
+from bot.conversation.replies import CANCELLED, CRISIS_TEXT
 from bot.runtime import Runtime
 from webhook import create_app
 from webhook.action_server import EXECUTOR_KEY

@@ -22,7 +22,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.consultation import (
+from bot.conversation.actions.consultation import (
     ActionAskCondition,
     ActionAskConsent,
     ActionAskEmail,
@@ -31,22 +31,30 @@ from bot.actions.consultation import (
     ActionAskPreferredTime,
     ValidateConsultationForm,
 )
-from bot.actions.crisis import ActionCrisis
-from bot.actions.fallback import ActionFallback
-from bot.actions.faq import ActionAnswerFaq
-from bot.actions.handoff import ActionCancelConsultation, ActionSubmitConsultation
-from bot.actions.registry import build_actions
-from bot.actions.smalltalk import (
+from bot.conversation.actions.crisis import ActionCrisis
+from bot.conversation.actions.fallback import ActionFallback
+from bot.conversation.actions.faq import ActionAnswerFaq
+from bot.conversation.actions.handoff import (
+    ActionCancelConsultation,
+    ActionSubmitConsultation,
+)
+from bot.conversation.actions.registry import build_actions
+from bot.conversation.actions.smalltalk import (
     ActionBotChallenge,
     ActionGoodbye,
     ActionGreet,
     ActionThanks,
 )
-from bot.domain import build_domain
+from bot.conversation.domain import build_domain
+from bot.conversation.replies import (
+    CANCELLED,
+    CONSENT_REFUSED,
+    CONSENT_REJECTION,
+    CRISIS_TEXT,
+)
 from bot.knowledge import KnowledgeBase
-from bot.nlu import Parser
-from bot.replies import CANCELLED, CONSENT_REFUSED, CONSENT_REJECTION, CRISIS_TEXT
 from bot.storage import HandoffDetails, Store, TranscriptLine
+from bot.understanding.parser import Parser
 
 REPO = Path(__file__).resolve().parents[1]
 CONSULTATION_BUTTON = {
@@ -811,7 +819,7 @@ sys.addaudithook(audit)
 from rasa_sdk.executor import ActionExecutor
 
 executor = ActionExecutor()
-executor.register_package("bot.actions")
+executor.register_package("bot.conversation.actions")
 at_registration = list(seen)
 call = json.loads(sys.stdin.read())
 result = asyncio.run(executor.run(call))

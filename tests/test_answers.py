@@ -1,6 +1,6 @@
 import pytest
 
-from bot.answers import is_cancel, is_skip, parse_consent
+from bot.conversation.answers import is_cancel, is_skip, parse_consent
 
 CONSENT = [
     ("yes", "yes", True),

@@ -18,14 +18,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.pool import NullPool
 
-from bot.crisis import CrisisDetector, CrisisSignal
 from bot.errors import StorageError
 from bot.knowledge import KnowledgeBase
-from bot.nlu import Parser
 from bot.runtime import build_runtime
 from bot.settings import Settings
 from bot.storage import Conversation, NewMessage, Store
 from bot.storage import schema as tables
+from bot.understanding.crisis import CrisisDetector, CrisisSignal
+from bot.understanding.parser import Parser
 from webhook import create_app
 
 Send = Callable[..., list[dict[str, Any]]]

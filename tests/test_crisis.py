@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.crisis import CrisisDetector, CrisisSignal
-from bot.crisis_rules import GUARDS, RULES
-from bot.normalize import Normalizer
+from bot.understanding.crisis import CrisisDetector, CrisisSignal
+from bot.understanding.crisis_rules import GUARDS, RULES
+from bot.understanding.normalize import Normalizer
 
 REPO = Path(__file__).resolve().parents[1]
 CRISIS_EXAMPLES = REPO / "knowledge" / "crisis_examples.yml"

@@ -1,7 +1,12 @@
 import pytest
 
-from bot.details import Correction, FoundDetails, find_correction, find_details
-from bot.validators import Accepted, validate_name, validate_phone
+from bot.conversation.details import (
+    Correction,
+    FoundDetails,
+    find_correction,
+    find_details,
+)
+from bot.conversation.validators import Accepted, validate_name, validate_phone
 
 DETAILS = [
     (

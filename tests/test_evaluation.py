@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.errors import EvaluationFileError
-from bot.evaluation import Prediction, load_labelled, render, score
+from bot.tooling.evaluation import Prediction, load_labelled, render, score
 
 
 def _p(expect: tuple[str, ...], predicted: str) -> Prediction:

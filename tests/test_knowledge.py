@@ -21,8 +21,8 @@ from bot.knowledge import (
     default_directory,
     load_knowledge_base,
 )
-from bot.nlu import Parser
-from bot.rasa_training import load_crisis_examples
+from bot.tooling.rasa_training import load_crisis_examples
+from bot.understanding.parser import Parser
 
 DATA = Path(__file__).parent / "data"
 CONTRACT = yaml.safe_load((DATA / "topics.yml").read_text())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.nlu import CRISIS, NLU_FALLBACK, Parser
+from bot.understanding.parser import CRISIS, NLU_FALLBACK, Parser
 
 GOLDEN = [
     # one or more per FAQ topic, in visitors' words, with typos and SMS spelling

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.analyzer import stem
-from bot.normalize import Normalizer, fold_unicode
+from bot.understanding.analyzer import stem
+from bot.understanding.normalize import Normalizer, fold_unicode
 
 SPELLING = {
     "ketamin": "ketamine",

@@ -13,23 +13,23 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.consultation import FORM_NAME, FORM_SLOTS, REQUESTED_SLOT
-from bot.actions.registry import build_actions
-from bot.answers import is_cancel, is_skip, parse_consent
-from bot.domain import build_domain
+from bot.conversation.actions.consultation import FORM_NAME, FORM_SLOTS, REQUESTED_SLOT
+from bot.conversation.actions.registry import build_actions
+from bot.conversation.answers import is_cancel, is_skip, parse_consent
+from bot.conversation.domain import build_domain
+from bot.conversation.validators import SKIPPED
 from bot.errors import ConfigurationError, KnowledgeBaseError
 from bot.knowledge import KnowledgeBase, load_knowledge_base
-from bot.rasa_export import (
+from bot.tooling.rasa_export import (
     DEACTIVATE_LOOP,
     DEFAULT_ACTION_ENDPOINT,
     export_rasa_project,
 )
-from bot.rasa_training import (
+from bot.tooling.rasa_training import (
     cancel_examples,
     form_answer_examples,
     load_crisis_examples,
 )
-from bot.validators import SKIPPED
 
 ENDPOINT = "http://actions.test:8080/webhook"
 INTENTS = (

@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from bot.actions.fallback import STARTER_TOPICS
-from bot.actions.registry import build_actions
-from bot.actions.smalltalk import GREETING_TOPICS
+from bot.conversation.actions.fallback import STARTER_TOPICS
+from bot.conversation.actions.registry import build_actions
+from bot.conversation.actions.smalltalk import GREETING_TOPICS
 from bot.errors import KnowledgeBaseError
 from bot.knowledge import KnowledgeBase
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import SHARED
 
-from bot.evaluation import evaluate, load_labelled
-from bot.nlu import Parser
+from bot.tooling.evaluation import evaluate, load_labelled
+from bot.understanding.parser import Parser
 
 SETS = {
     "dev": SHARED / "eval" / "dev.yml",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.validators import (
+from bot.conversation.validators import (
     ANY_TIME,
     SKIPPED,
     Accepted,
@@ -297,7 +297,7 @@ def test_validate_condition_rejects(text: str) -> None:
 
 def test_validators_do_not_import_web_or_rasa() -> None:
     code = (
-        "import sys, bot.validators, bot.details; "
+        "import sys, bot.conversation.validators, bot.conversation.details; "
         "bad = {m for m in sys.modules if m.split('.')[0] in {'flask', 'rasa_sdk'}}; "
         "sys.exit(sorted(bad) or 0)"
     )

@@ -14,7 +14,7 @@ from bot.settings import Settings
 def parse(args: argparse.Namespace, out: TextIO) -> int:
     """Print the parse result of one message."""
     from bot.knowledge import load_knowledge_base
-    from bot.nlu import Parser
+    from bot.understanding.parser import Parser
 
     result = Parser(load_knowledge_base()).parse(args.text)
     print(json.dumps(result, indent=2, ensure_ascii=False), file=out)
@@ -23,10 +23,10 @@ def parse(args: argparse.Namespace, out: TextIO) -> int:
 
 def evaluate(args: argparse.Namespace, out: TextIO) -> int:
     """Score a labelled file; non-zero exit below --min-accuracy."""
-    from bot.evaluation import evaluate as run_evaluation
-    from bot.evaluation import load_labelled, render
     from bot.knowledge import load_knowledge_base
-    from bot.nlu import Parser
+    from bot.tooling.evaluation import evaluate as run_evaluation
+    from bot.tooling.evaluation import load_labelled, render
+    from bot.understanding.parser import Parser
 
     items = load_labelled(args.file)
     report = run_evaluation(items, Parser(load_knowledge_base()).parse)
@@ -141,7 +141,7 @@ def handoffs(args: argparse.Namespace, out: TextIO) -> int:
 def export_rasa(args: argparse.Namespace, out: TextIO) -> int:
     """Write a Rasa 3.x project that uses faqbot's action server."""
     from bot.knowledge import load_knowledge_base
-    from bot.rasa_export import export_rasa_project
+    from bot.tooling.rasa_export import export_rasa_project
 
     written = export_rasa_project(
         load_knowledge_base(), args.directory, action_endpoint=args.action_endpoint

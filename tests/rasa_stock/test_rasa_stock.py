@@ -28,11 +28,8 @@ from typing import Any
 import pytest
 from werkzeug.serving import make_server
 
-from bot.actions.consultation import FORM_SLOTS
-from bot.knowledge import KnowledgeBase, load_knowledge_base
-from bot.rasa_export import export_rasa_project
-from bot.rasa_training import load_crisis_examples
-from bot.replies import (
+from bot.conversation.actions.consultation import FORM_SLOTS
+from bot.conversation.replies import (
     CANCELLED,
     CONSENT_REFUSED,
     CRISIS_TEXT,
@@ -41,9 +38,12 @@ from bot.replies import (
     greeting,
     no_information,
 )
+from bot.knowledge import KnowledgeBase, load_knowledge_base
 from bot.runtime import build_runtime
 from bot.settings import Settings, sqlite_url
 from bot.storage import Store
+from bot.tooling.rasa_export import export_rasa_project
+from bot.tooling.rasa_training import load_crisis_examples
 from webhook import create_app
 
 RASA_VERSION = "3.6.21"

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from bot.errors import EvaluationFileError
-from bot.nlu import CRISIS, NLU_FALLBACK
+from bot.understanding.parser import CRISIS, NLU_FALLBACK
 
 
 @dataclass(frozen=True)

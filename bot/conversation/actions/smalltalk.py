@@ -8,13 +8,13 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.base import (
+from bot.conversation.actions.base import (
     OFFERED_SLOT,
     ReplyAction,
     consultation_button,
     topic_buttons,
 )
-from bot.replies import bot_disclosure, greeting
+from bot.conversation.replies import bot_disclosure, greeting
 
 GREETING_TOPICS = (
     "what_is_ketamine_therapy",

@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from bot.actions.base import FALLBACK_COUNT_SLOT, OFFERED_SLOT
-from bot.actions.consultation import FORM_NAME, FORM_SLOTS, REJECTION_SLOT
-from bot.actions.crisis import CRISIS_SLOT
+from bot.conversation.actions.base import FALLBACK_COUNT_SLOT, OFFERED_SLOT
+from bot.conversation.actions.consultation import FORM_NAME, FORM_SLOTS, REJECTION_SLOT
+from bot.conversation.actions.crisis import CRISIS_SLOT
 from bot.knowledge import FIXED_INTENTS, KnowledgeBase
 
 INTENT_ACTIONS: Mapping[str, str] = MappingProxyType(

@@ -13,16 +13,16 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.base import (
+from bot.conversation.actions.base import (
     FALLBACK_COUNT_SLOT,
     OFFERED_SLOT,
     KnowledgeAction,
     consultation_button,
     topic_buttons,
 )
-from bot.actions.crisis import ActionCrisis, CrisisCheck
+from bot.conversation.actions.crisis import ActionCrisis, CrisisCheck
+from bot.conversation.replies import no_information
 from bot.knowledge import FAQ_PREFIX, OUT_OF_SCOPE, KnowledgeBase
-from bot.replies import no_information
 
 MAX_SUGGESTIONS = 3
 MIN_SUGGESTION_CONFIDENCE = 0.25

@@ -11,9 +11,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.crisis import ActionCrisis, CrisisCheck
+from bot.conversation.actions.crisis import ActionCrisis, CrisisCheck
+from bot.conversation.payloads import payload
 from bot.knowledge import KnowledgeBase, Topic, load_knowledge_base
-from bot.payloads import payload
 
 FALLBACK_COUNT_SLOT = "fallback_count"
 # True right after a reply that offered a consultation, so a plain "yes" accepts it.

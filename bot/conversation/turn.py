@@ -13,7 +13,7 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from bot.messages import IncomingMessage, Reply
-from bot.nlu import ParseResult
+from bot.understanding.parser import ParseResult
 
 STORED_RANKING = 5
 

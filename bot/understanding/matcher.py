@@ -27,8 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from bot.analyzer import Analyzer
-from bot.normalize import Normalizer
+from bot.understanding.analyzer import Analyzer
+from bot.understanding.normalize import Normalizer
 
 
 @dataclass(frozen=True)

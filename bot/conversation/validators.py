@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import email_validator
 import phonenumbers
 
-from bot.answers import clean_text, drop_polite_tail, is_skip, phrase_key
+from bot.conversation.answers import clean_text, drop_polite_tail, is_skip, phrase_key
 
 # Slot value meaning the visitor chose not to give an optional detail.
 SKIPPED = "(skipped)"

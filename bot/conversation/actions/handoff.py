@@ -15,13 +15,13 @@ from rasa_sdk.events import ActiveLoop
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.base import KnowledgeAction
-from bot.actions.consultation import FORM_SLOTS, reset_form_events
-from bot.actions.crisis import CRISIS_SLOT
+from bot.conversation.actions.base import KnowledgeAction
+from bot.conversation.actions.consultation import FORM_SLOTS, reset_form_events
+from bot.conversation.actions.crisis import CRISIS_SLOT
+from bot.conversation.replies import CANCELLED, CONSENT_REFUSED, NOTHING_TO_CANCEL
+from bot.conversation.validators import SKIPPED
 from bot.knowledge import KnowledgeBase
-from bot.replies import CANCELLED, CONSENT_REFUSED, NOTHING_TO_CANCEL
 from bot.storage.records import HandoffDetails, TranscriptLine
-from bot.validators import SKIPPED
 
 
 class HandoffSink(Protocol):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.answers import CANCEL_PHRASES, is_cancel, is_skip, parse_consent
+from bot.conversation.answers import CANCEL_PHRASES, is_cancel, is_skip, parse_consent
 from bot.errors import KnowledgeBaseError
 from bot.knowledge import KnowledgeBase, default_directory
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rasa_sdk import Action
 
-from bot.actions.consultation import (
+from bot.conversation.actions.consultation import (
     ActionAskCondition,
     ActionAskConsent,
     ActionAskEmail,
@@ -13,15 +13,15 @@ from bot.actions.consultation import (
     ActionAskPreferredTime,
     ValidateConsultationForm,
 )
-from bot.actions.crisis import ActionCrisis
-from bot.actions.fallback import STARTER_TOPICS, ActionFallback
-from bot.actions.faq import ActionAnswerFaq
-from bot.actions.handoff import (
+from bot.conversation.actions.crisis import ActionCrisis
+from bot.conversation.actions.fallback import STARTER_TOPICS, ActionFallback
+from bot.conversation.actions.faq import ActionAnswerFaq
+from bot.conversation.actions.handoff import (
     ActionCancelConsultation,
     ActionSubmitConsultation,
     HandoffSink,
 )
-from bot.actions.smalltalk import (
+from bot.conversation.actions.smalltalk import (
     GREETING_TOPICS,
     ActionAcknowledge,
     ActionBotChallenge,
@@ -35,8 +35,8 @@ from bot.knowledge import KnowledgeBase
 # The topics actions offer as buttons by id, and where each list is kept: a
 # renamed topic must fail the boot, not every greeting.
 NAMED_TOPICS = (
-    ("GREETING_TOPICS in bot/actions/smalltalk.py", GREETING_TOPICS),
-    ("STARTER_TOPICS in bot/actions/fallback.py", STARTER_TOPICS),
+    ("GREETING_TOPICS in bot/conversation/actions/smalltalk.py", GREETING_TOPICS),
+    ("STARTER_TOPICS in bot/conversation/actions/fallback.py", STARTER_TOPICS),
 )
 
 

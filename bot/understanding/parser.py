@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
-from bot.crisis import CrisisDetector, CrisisSignal
 from bot.knowledge import FAQ_PREFIX, OUT_OF_SCOPE, KnowledgeBase
-from bot.matcher import Matcher, MatcherSettings
-from bot.normalize import Normalizer
+from bot.understanding.crisis import CrisisDetector, CrisisSignal
+from bot.understanding.matcher import Matcher, MatcherSettings
+from bot.understanding.normalize import Normalizer
 
 NLU_FALLBACK = "nlu_fallback"
 CRISIS = "crisis"

@@ -9,7 +9,7 @@ message ("stop the pain" is not a cancel).
 import re
 import unicodedata
 
-from bot.normalize import straighten_quotes
+from bot.understanding.normalize import straighten_quotes
 
 _SKIP_PHRASES = frozenset(
     {

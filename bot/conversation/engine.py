@@ -19,25 +19,25 @@ from collections.abc import Callable, Mapping
 from rasa_sdk import Action
 from rasa_sdk.types import DomainDict
 
-from bot.actions.base import OFFERED_SLOT
-from bot.actions.consultation import (
+from bot.conversation.actions.base import OFFERED_SLOT
+from bot.conversation.actions.consultation import (
     FORM_NAME,
     FORM_SLOTS,
     REJECTION_SLOT,
     REQUESTED_SLOT,
     asks_something_else,
 )
-from bot.actions.crisis import CRISIS_SLOT
-from bot.actions.running import run_action
-from bot.answers import is_cancel, looks_like_question, parse_consent
-from bot.domain import INTENT_ACTIONS
+from bot.conversation.actions.crisis import CRISIS_SLOT
+from bot.conversation.actions.running import run_action
+from bot.conversation.answers import is_cancel, looks_like_question, parse_consent
+from bot.conversation.domain import INTENT_ACTIONS
+from bot.conversation.payloads import parse_payload
+from bot.conversation.turn import Turn, stored_parse
 from bot.errors import StorageError
 from bot.knowledge import FAQ_PREFIX
 from bot.messages import IncomingMessage, Reply
-from bot.nlu import CRISIS, IntentScore, Parser, ParseResult
-from bot.payloads import parse_payload
 from bot.storage import NewMessage, Store
-from bot.turn import Turn, stored_parse
+from bot.understanding.parser import CRISIS, IntentScore, Parser, ParseResult
 
 logger = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.crisis_rules import GUARDS, RULES, CrisisKind
+from bot.understanding.crisis_rules import GUARDS, RULES, CrisisKind
 
 __all__ = ["CrisisDetector", "CrisisKind", "CrisisSignal"]
 

@@ -1,7 +1,8 @@
 """Exports faqbot as a Rasa 3.x project: stock Rasa trains it, faqbot runs the actions.
 
-The domain is the one faqbot's engine hands its actions (`bot.domain`), so a Rasa
-deployment and the engine run the same actions against the same slots and form.
+The domain is the one faqbot's engine hands its actions
+(`bot.conversation.domain`), so a Rasa deployment and the engine run the same
+actions against the same slots and form.
 The training data comes from the knowledge base, the crisis examples, the
 cancel phrases and the short answers the form accepts; the rules follow the
 engine's order of decisions. The output is deterministic: exporting twice writes
@@ -17,18 +18,18 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from bot.actions.consultation import FORM_NAME
-from bot.actions.registry import build_actions
-from bot.domain import INTENT_ACTIONS, build_domain
+from bot.conversation.actions.consultation import FORM_NAME
+from bot.conversation.actions.registry import build_actions
+from bot.conversation.domain import INTENT_ACTIONS, build_domain
 from bot.errors import ConfigurationError
 from bot.knowledge import FAQ_PREFIX, KnowledgeBase
-from bot.rasa_training import (
+from bot.storage.records import HandoffDetails, TranscriptLine
+from bot.tooling.rasa_training import (
     CANCEL,
     FORM_ANSWER,
     load_crisis_examples,
     training_examples,
 )
-from bot.storage.records import HandoffDetails, TranscriptLine
 
 FORMAT_VERSION = "3.1"
 DEFAULT_ACTION_ENDPOINT = "http://localhost:5005/webhook"

@@ -1,6 +1,7 @@
 """Spotting contact details and corrections volunteered in free text.
 
-Everything returned here is raw text still to be validated by `bot.validators`.
+Everything returned here is raw text still to be validated by
+`bot.conversation.validators`.
 """
 
 import re
@@ -9,7 +10,7 @@ from typing import Literal
 
 import phonenumbers
 
-from bot.validators import (
+from bot.conversation.validators import (
     NAME_ABBREVIATIONS,
     Accepted,
     looks_like_name_word,

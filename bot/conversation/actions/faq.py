@@ -7,7 +7,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.base import ReplyAction, topic_buttons
+from bot.conversation.actions.base import ReplyAction, topic_buttons
 from bot.knowledge import FAQ_PREFIX, Topic
 
 MAX_RELATED = 3

@@ -19,19 +19,17 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions.base import FALLBACK_COUNT_SLOT, KnowledgeAction
-from bot.actions.crisis import CrisisCheck
-from bot.answers import is_cancel, looks_like_question, parse_consent
-from bot.details import find_correction, find_details
-from bot.knowledge import OUT_OF_SCOPE
-from bot.nlu import NLU_FALLBACK
-from bot.replies import (
+from bot.conversation.actions.base import FALLBACK_COUNT_SLOT, KnowledgeAction
+from bot.conversation.actions.crisis import CrisisCheck
+from bot.conversation.answers import is_cancel, looks_like_question, parse_consent
+from bot.conversation.details import find_correction, find_details
+from bot.conversation.replies import (
     CONSENT_REJECTION,
     FORM_QUESTIONS,
     SLOT_LABELS,
     consent_question,
 )
-from bot.validators import (
+from bot.conversation.validators import (
     SKIPPED,
     Accepted,
     Verdict,
@@ -41,6 +39,8 @@ from bot.validators import (
     validate_phone,
     validate_preferred_time,
 )
+from bot.knowledge import OUT_OF_SCOPE
+from bot.understanding.parser import NLU_FALLBACK
 
 FORM_NAME = "consultation_form"
 FORM_SLOTS = ("name", "phone", "email", "preferred_time", "condition", "consent")

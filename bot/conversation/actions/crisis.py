@@ -14,9 +14,9 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.crisis import CrisisDetector
-from bot.normalize import Normalizer
-from bot.replies import CRISIS_TEXT
+from bot.conversation.replies import CRISIS_TEXT
+from bot.understanding.crisis import CrisisDetector
+from bot.understanding.normalize import Normalizer
 
 CRISIS_SLOT = "crisis"
 

@@ -1,0 +1,1 @@
+"""Dialogue: the engine, turns, actions, the consultation form and its validators."""

@@ -1,0 +1,1 @@
+"""Offline tooling apart from the runtime: the Rasa export and evaluation."""

@@ -1,0 +1,1 @@
+"""Understanding a message: normalizing, analyzing, matching, crisis detection."""
