@@ -12,6 +12,11 @@ import phonenumbers
 from bot.errors import ConfigurationError
 
 DEFAULT_MAX_MESSAGE_CHARS = 2000
+# A visitor types a message every few seconds at most, a form is about ten; an
+# address may be a clinic's or an office's shared one.
+DEFAULT_PER_SENDER = "30/minute;300/hour"
+DEFAULT_PER_ADDRESS = "300/minute;3000/hour"
+DEFAULT_DB_POOL_SIZE = 10
 
 
 @dataclass(frozen=True)
@@ -24,6 +29,13 @@ class Settings:
     FAQBOT_PHONE_REGION   default region for phone numbers without + (default US)
     FAQBOT_ACTION_TOKEN   the token Rasa must send the action server; unset, the
                           action server refuses every call
+    FAQBOT_RATELIMIT_STORAGE_URL  where rate-limit counters live: memory:// (per
+                          process, the default) or redis://HOST:PORT shared by all
+    FAQBOT_RATELIMIT_PER_SENDER   limits per channel sender, e.g. 30/minute;300/hour
+    FAQBOT_RATELIMIT_PER_ADDRESS  limits per client address
+    FAQBOT_TRUSTED_PROXIES  how many reverse proxies in front set X-Forwarded-For
+                          (default 0: the peer's address is the client's)
+    FAQBOT_DB_POOL_SIZE   database connections per worker process (default 10)
     """
 
     database_url: str
@@ -31,6 +43,11 @@ class Settings:
     max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS
     phone_region: str = "US"
     action_token: str | None = None
+    ratelimit_storage_url: str = "memory://"
+    ratelimit_per_sender: str = DEFAULT_PER_SENDER
+    ratelimit_per_address: str = DEFAULT_PER_ADDRESS
+    trusted_proxies: int = 0
+    db_pool_size: int = DEFAULT_DB_POOL_SIZE
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -55,13 +72,54 @@ class Settings:
                 f"FAQBOT_PHONE_REGION {region!r} is not a region of the phone"
                 " numbering plan; use a code such as US, CA or GB"
             )
+        limits = _rate_limits(env)
         return cls(
+            **limits,
+            trusted_proxies=_whole(env, "FAQBOT_TRUSTED_PROXIES", 0, minimum=0),
+            db_pool_size=_whole(
+                env, "FAQBOT_DB_POOL_SIZE", DEFAULT_DB_POOL_SIZE, minimum=1
+            ),
             database_url=url,
             instance_path=instance,
             max_message_chars=max_chars,
             phone_region=region,
             action_token=env.get("FAQBOT_ACTION_TOKEN") or None,
         )
+
+
+def _whole(env: Mapping[str, str], name: str, default: int, *, minimum: int) -> int:
+    raw = env.get(name) or str(default)
+    try:
+        value = int(raw)
+    except ValueError as e:
+        raise ConfigurationError(f"{name} must be a whole number") from e
+    if value < minimum:
+        raise ConfigurationError(f"{name} must be at least {minimum}")
+    return value
+
+
+def _rate_limits(env: Mapping[str, str]) -> dict[str, str]:
+    from limits import parse_many
+
+    storage = env.get("FAQBOT_RATELIMIT_STORAGE_URL") or "memory://"
+    if not storage.startswith(("memory://", "redis://", "rediss://")):
+        raise ConfigurationError(
+            "FAQBOT_RATELIMIT_STORAGE_URL must be memory:// or redis://HOST:PORT"
+        )
+    found = {"ratelimit_storage_url": storage}
+    for name, key, default in (
+        ("FAQBOT_RATELIMIT_PER_SENDER", "ratelimit_per_sender", DEFAULT_PER_SENDER),
+        ("FAQBOT_RATELIMIT_PER_ADDRESS", "ratelimit_per_address", DEFAULT_PER_ADDRESS),
+    ):
+        value = env.get(name) or default
+        try:
+            parse_many(value)
+        except ValueError as e:
+            raise ConfigurationError(
+                f"{name} must be limits such as 30/minute;300/hour"
+            ) from e
+        found[key] = value
+    return found
 
 
 def sqlite_url(path: Path) -> str:

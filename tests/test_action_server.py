@@ -107,6 +107,7 @@ def test_real_rasa_call_for_an_unknown_action_is_404(client: FlaskClient) -> Non
     assert response.status_code == 404
     assert response.get_json() == {
         "error": "No registered action found for name 'action_hello'.",
+        "status": 404,
         "action_name": "action_hello",
     }
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 
-from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
+
+if TYPE_CHECKING:  # the runtime pulls in rasa-sdk: imported by create_app only
+    from bot.runtime import Runtime
 
 RUNTIME_KEY = "faqbot"
 MAX_REQUEST_BYTES = 64 * 1024
@@ -19,7 +21,8 @@ def create_app(
     test_config: Mapping[str, Any] | None = None, *, runtime: Runtime | None = None
 ) -> Flask:
     """Build the app. `test_config` overrides FAQBOT_* environment variables."""
-    from webhook import action_server, errors, model, rest
+    from bot.runtime import build_runtime
+    from webhook import action_server, errors, hardening, limits, model, rest
 
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
@@ -29,8 +32,11 @@ def create_app(
         runtime = build_runtime(settings)
     app.extensions[RUNTIME_KEY] = runtime
     errors.init_app(app)
+    hardening.init_app(app)
     action_server.init_app(app)
     app.register_blueprint(model.blueprint)
     app.register_blueprint(rest.blueprint)
     app.register_blueprint(action_server.blueprint)
+    # Last: it limits the views of every blueprint registered above.
+    limits.init_app(app, runtime.settings)
     return app

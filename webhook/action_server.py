@@ -1,7 +1,8 @@
 """The Rasa action-server protocol (`POST /webhook`, `GET /actions`).
 
 Runs faqbot's actions through rasa-sdk's own `ActionExecutor`, with its status
-codes: 404 unknown action, 400 rejected action or bad body, 449 missing domain.
+codes: 404 unknown action, 400 rejected action or bad body, 449 missing domain;
+anything else an action raises is a bug, answered 500 and logged at ERROR.
 Every call must carry FAQBOT_ACTION_TOKEN as its `token` query parameter, which
 is where Rasa puts the `token:` of its endpoints.yml; without a configured token
 the action server refuses every call.
@@ -82,18 +83,37 @@ def actions() -> ResponseReturnValue:
 
 @blueprint.post("/webhook")
 def run() -> ResponseReturnValue:
-    """Run the action a Rasa server asks for."""
+    """Run the action a Rasa server asks for.
+
+    Only the caller's mistakes are 4xx; an exception from an action or from
+    rasa-sdk on a call that passed the checks is a bug: a 500 (webhook.errors).
+    """
     call = json_object(request)
     check_action_call(call)
+    running = executor(current_app)
+    name = call["next_action"]
+    if not call.get("domain") and running.domain is None:
+        # No domain sent and none kept from an earlier call: rasa-sdk would run
+        # the action with none, which forms cannot do. Ask for it, as for a
+        # stale digest.
+        return _rasa_error(ActionMissingDomainException(name), 449)
     try:
-        result = asyncio.run(executor(current_app).run(call))
+        result = asyncio.run(running.run(call))
     except ActionNotFoundException as e:
-        return jsonify({"error": e.message, "action_name": e.action_name}), 404
+        return _rasa_error(e, 404)
     except ActionMissingDomainException as e:
-        return jsonify({"error": e.message, "action_name": e.action_name}), 449
+        return _rasa_error(e, 449)
     except ActionExecutionRejection as e:
-        return jsonify({"error": e.message, "action_name": e.action_name}), 400
-    except (KeyError, TypeError, ValueError) as e:
-        logger.info("malformed action call: %s", type(e).__name__)
-        return error_response("The action call's tracker is malformed.", 400)
+        return _rasa_error(e, 400)
     return jsonify(result.model_dump() if result else None)
+
+
+def _rasa_error(
+    error: ActionNotFoundException
+    | ActionMissingDomainException
+    | ActionExecutionRejection,
+    status: int,
+) -> ResponseReturnValue:
+    """rasa-sdk's error body (`error`, `action_name`) with the shared `status`."""
+    body = {"error": error.message, "status": status, "action_name": error.action_name}
+    return jsonify(body), status

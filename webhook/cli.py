@@ -53,11 +53,18 @@ def _parser() -> argparse.ArgumentParser:
         help="processes (default: one per core)",
     )
     serve.add_argument(
-        "--threads",
+        "--connections",
         type=int,
-        default=1,
-        help="threads per process (default 1: the work is CPU-bound on SQLite;"
-        " raise it for a remote PostgreSQL)",
+        default=1000,
+        help="open connections per process (default 1000; each waits in a"
+        " greenlet, so slow clients hold no worker)",
+    )
+    serve.add_argument(
+        "--read-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="longest pause while reading a request body (default 10; then 408)",
     )
 
     db = commands.add_parser("db", help="database schema")

@@ -90,7 +90,8 @@ def serve(args: argparse.Namespace, out: TextIO) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        threads=args.threads,
+        connections=args.connections,
+        read_timeout=args.read_timeout,
     )
     return 0
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from webhook.limits import rate_limited
 from webhook.requests import json_object, text_field
 from webhook.runtime import runtime
 
@@ -34,6 +35,7 @@ def health() -> ResponseReturnValue:
 
 
 @blueprint.post("/model/parse")
+@rate_limited()
 def parse() -> ResponseReturnValue:
     """Rasa's parse endpoint: `{"text": ...}` in, the parse result out."""
     body = json_object(request)

@@ -22,8 +22,14 @@ def json_object(request: Request) -> dict[str, Any]:
             "Send a JSON body with Content-Type: application/json.", status=415
         )
     too_deep = f"The body is nested more than {MAX_JSON_DEPTH} levels deep."
+    data = request.get_data(cache=True)
+    limit = request.max_content_length
+    if request.content_length is None and limit is not None and len(data) >= limit:
+        # A chunked body has no length to refuse up front, and Werkzeug stops
+        # reading it at the limit without saying whether more was coming.
+        raise BadRequest("The request body is too large.", status=413)
     try:
-        body = json.loads(request.get_data(cache=True) or b"")
+        body = json.loads(data or b"")
     except json.JSONDecodeError as e:
         raise BadRequest(f"The body is not valid JSON: {e.msg}") from e
     except UnicodeDecodeError as e:

@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 
 from bot.messages import IncomingMessage, Reply
 from webhook.errors import BadRequest
+from webhook.limits import json_field, rate_limited
 from webhook.requests import json_object, text_field
 from webhook.runtime import runtime
 
@@ -30,8 +31,8 @@ def render(reply: Reply, recipient_id: str) -> dict[str, Any]:
 def sender_id(body: dict[str, Any]) -> str:
     """The conversation's sender id: a short printable string."""
     sender = body.get("sender")
-    if isinstance(sender, int) and not isinstance(sender, bool):
-        sender = str(sender)
+    # Rasa's REST channel documents a string; a number would be taken for the
+    # string of its digits, a second id for one visitor.
     if not isinstance(sender, str) or not sender.strip():
         raise BadRequest("'sender' must be a non-empty string.")
     if len(sender) > MAX_SENDER_CHARS or not sender.isprintable():
@@ -47,6 +48,7 @@ def status() -> ResponseReturnValue:
 
 
 @blueprint.post("/webhook")
+@rate_limited(sender=json_field("sender"))
 def receive() -> ResponseReturnValue:
     """Answer one visitor message."""
     body = json_object(request)

@@ -1,4 +1,12 @@
-"""Serving the app with gunicorn, a production WSGI server."""
+"""Serving the app with gunicorn, a production WSGI server, behind an async front.
+
+Each worker process runs gevent: one greenlet per connection, so slow or stalled
+clients wait without holding a worker (see webhook.workers). The work itself is
+CPU-bound and runs one request at a time per process; `workers` processes use
+the cores. SIGTERM stops gracefully: the listening socket closes, requests in
+flight finish (up to `graceful_timeout`), then each worker runs its shutdown
+hooks (the app's, see `worker_exit`).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +15,15 @@ from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+
+from webhook.workers import FaqbotGeventWorker
+
+# Seconds: gunicorn's keep-alive is also how long a connection may take to send
+# its headers; a body may pause this long between reads.
+KEEPALIVE = 5
+READ_TIMEOUT = 10.0
+GRACEFUL_TIMEOUT = 20
+SHUTDOWN_KEY = "faqbot.shutdown"
 
 
 class _GunicornApp(BaseApplication):  # type: ignore[misc]
@@ -25,23 +42,38 @@ class _GunicornApp(BaseApplication):  # type: ignore[misc]
         return self._factory()
 
 
+def _worker_exit(_arbiter: Any, worker: Any) -> None:
+    """Run the app's shutdown hooks once its requests have finished."""
+    app = getattr(worker, "wsgi", None)
+    extensions = getattr(app, "extensions", {})
+    for hook in extensions.get(SHUTDOWN_KEY, ()):
+        hook()
+
+
 def serve(
     factory: Callable[[], Flask],
     *,
     host: str,
     port: int,
     workers: int = 2,
-    threads: int = 1,
+    connections: int = 1000,
+    read_timeout: float = READ_TIMEOUT,
 ) -> None:
-    """Run until interrupted: `workers` processes with `threads` threads each."""
+    """Run until SIGTERM or SIGINT: `workers` processes, each with up to
+    `connections` open connections."""
+    worker_class = type(
+        "FaqbotWorker", (FaqbotGeventWorker,), {"read_timeout": read_timeout}
+    )
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
-        "threads": threads,
-        "worker_class": "gthread",
+        "worker_class": worker_class,
+        "worker_connections": connections,
         "accesslog": None,  # access logs would carry sender ids in URLs and timing
         "loglevel": "info",
         "timeout": 30,
-        "graceful_timeout": 10,
+        "keepalive": KEEPALIVE,
+        "graceful_timeout": GRACEFUL_TIMEOUT,
+        "worker_exit": _worker_exit,
     }
     _GunicornApp(factory, options).run()

@@ -1,0 +1,119 @@
+"""gunicorn worker classes: an async front, and gunicorn's own errors as JSON.
+
+With gunicorn's threaded worker, a client that sends its headers and then
+trickles (or never sends) its body holds a worker thread for as long as it
+likes: two such clients stopped a two-worker server. Under the gevent worker
+every connection is a greenlet: a read that waits yields to the others, so
+stalled clients cost a little memory, not a worker. Header reads time out after
+the keep-alive interval (gunicorn's own), body reads after `read_timeout`.
+
+gunicorn answers requests it cannot parse (a malformed request line, headers too
+large) itself, before the app sees them, with an HTML page and a log line that
+repeats the offending input. Here they answer the app's JSON error shape and log
+the kind of error only.
+
+gunicorn imports this module by name (`worker_class`), after forking, in each
+worker; nothing here runs at import time but imports.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from typing import Any
+
+from gevent.monkey import MonkeyPatchWarning
+from gunicorn.http import errors as http_errors
+from gunicorn.workers.ggevent import GeventWorker
+
+# gunicorn's parse errors and the status it gives each; anything else is a 500.
+_STATUSES: tuple[tuple[type[BaseException], int, str], ...] = (
+    (http_errors.LimitRequestHeaders, 431, "The request's headers are too large."),
+    (http_errors.LimitRequestLine, 414, "The request line is too long."),
+    (http_errors.UnsupportedTransferCoding, 501, "That transfer coding is not"
+     " supported."),
+    (http_errors.ForbiddenProxyRequest, 403, "Proxy requests are not accepted."),
+    (http_errors.ParseException, 400, "The request is not valid HTTP."),
+)
+_REASONS = {
+    400: "Bad Request",
+    403: "Forbidden",
+    414: "URI Too Long",
+    431: "Request Header Fields Too Large",
+    500: "Internal Server Error",
+    501: "Not Implemented",
+}
+# The same security headers the app sets on its own answers (webhook.errors).
+SECURITY_HEADERS: dict[str, str] = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "Cache-Control": "no-store",
+}
+
+
+def error_status(exc: BaseException) -> tuple[int, str]:
+    """The HTTP status and message for an error gunicorn met reading a request."""
+    for kind, status, message in _STATUSES:
+        if isinstance(exc, kind):
+            return status, message
+    return 500, "The server could not handle the request."
+
+
+def error_bytes(status: int, message: str) -> bytes:
+    """A complete HTTP/1.1 response carrying `{"error", "status"}`."""
+    body = json.dumps({"error": message, "status": status}).encode()
+    head = [
+        f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}",
+        "Connection: close",
+        "Content-Type: application/json",
+        f"Content-Length: {len(body)}",
+        *(f"{name}: {value}" for name, value in SECURITY_HEADERS.items()),
+    ]
+    return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body
+
+
+class JsonErrorsMixin:
+    """Overrides gunicorn's `Worker.handle_error`: JSON out, no input in the log."""
+
+    log: Any
+
+    def handle_error(
+        self, req: Any, client: Any, addr: Any, exc: BaseException
+    ) -> None:
+        status, message = error_status(exc)
+        if status >= 500:
+            self.log.error("could not handle a request: %s", type(exc).__name__)
+        else:
+            # The offending line or header is the client's input: never logged.
+            self.log.info("refused a malformed request: %s", type(exc).__name__)
+        try:
+            client.sendall(error_bytes(status, message))
+        except OSError:
+            pass  # the client has gone; nothing to tell it
+
+
+class FaqbotGeventWorker(JsonErrorsMixin, GeventWorker):
+    """gevent worker with a read timeout on request bodies and JSON errors.
+
+    `webhook.server.serve` hands gunicorn a subclass carrying the configured
+    `read_timeout` (seconds).
+    """
+
+    read_timeout: float = 10.0
+
+    def patch(self) -> None:
+        # The master imported ssl (http.client does) before this worker patches:
+        # gevent warns, but faqbot makes no TLS connections of its own (a
+        # reverse proxy terminates TLS, PostgreSQL's libpq has its own).
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", MonkeyPatchWarning)
+            super().patch()
+
+    def handle(self, listener: Any, client: Any, addr: Any) -> None:
+        # gunicorn's gevent worker makes the socket blocking (no timeout). A body
+        # read that waits longer than this raises TimeoutError in the app, which
+        # answers 408.
+        client.settimeout(self.read_timeout)
+        super(GeventWorker, self).handle(listener, client, addr)
