@@ -4,8 +4,8 @@ Each worker process runs gevent: one greenlet per connection, so slow or stalled
 clients wait without holding a worker (see webhook.workers). The work itself is
 CPU-bound and runs one request at a time per process; `workers` processes use
 the cores. SIGTERM stops gracefully: the listening socket closes, requests in
-flight finish (up to `graceful_timeout`), then each worker runs its shutdown
-hooks (the app's, see `worker_exit`).
+flight finish (up to `graceful_timeout`), then each worker stops its outbox
+delivery after the entry in hand.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from webhook.workers import FaqbotGeventWorker
 KEEPALIVE = 5
 READ_TIMEOUT = 10.0
 GRACEFUL_TIMEOUT = 20
-SHUTDOWN_KEY = "faqbot.shutdown"
 
 
 class _GunicornApp(BaseApplication):  # type: ignore[misc]
@@ -39,15 +38,17 @@ class _GunicornApp(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Flask:
-        return self._factory()
+        from webhook import RUNTIME_KEY
 
-
-def _worker_exit(_arbiter: Any, worker: Any) -> None:
-    """Run the app's shutdown hooks once its requests have finished."""
-    app = getattr(worker, "wsgi", None)
-    extensions = getattr(app, "extensions", {})
-    for hook in extensions.get(SHUTDOWN_KEY, ()):
-        hook()
+        app = self._factory()
+        # Each worker process delivers the outbox in a thread of its own; entries
+        # are claimed with a lease, so workers never deliver one twice. The
+        # worker stops it (finishing what it is delivering) after its last
+        # request, on a graceful shutdown.
+        runtime = app.extensions[RUNTIME_KEY]
+        runtime.delivery.start()
+        self.cfg.set("worker_exit", lambda _server, _worker: runtime.delivery.stop())
+        return app
 
 
 def serve(
@@ -74,6 +75,5 @@ def serve(
         "timeout": 30,
         "keepalive": KEEPALIVE,
         "graceful_timeout": GRACEFUL_TIMEOUT,
-        "worker_exit": _worker_exit,
     }
     _GunicornApp(factory, options).run()
