@@ -137,3 +137,16 @@ class DeliveryWorker:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+
+
+def announce_handoff(delivery: Delivery) -> None:
+    """Tell staff a consultation request arrived: by log line, by id only.
+
+    The handler every deployment has; a channel to staff (mail, a pager) that
+    needs no more than the id replaces it in `bot.runtime.delivery_handlers`.
+    """
+    logger.info(
+        "consultation request %s is waiting for staff (crisis: %s)",
+        delivery.payload.get("handoff_id"),
+        delivery.payload.get("crisis"),
+    )

@@ -11,10 +11,11 @@ from rasa_sdk.types import DomainDict
 from bot.conversation.actions.registry import build_actions
 from bot.conversation.domain import build_domain
 from bot.conversation.engine import Engine
-from bot.delivery import DeliveryWorker, Handler
+from bot.delivery import DeliveryWorker, Handler, announce_handoff
 from bot.knowledge import KnowledgeBase, load_knowledge_base
 from bot.settings import Settings
 from bot.storage import Store
+from bot.storage.handoffs import HANDOFF_NOTICE
 from bot.understanding.parser import Parser
 
 
@@ -43,7 +44,7 @@ def build_runtime(
     knowledge = knowledge or load_knowledge_base()
     parser = parser or Parser(knowledge)
     if store is None:
-        store = Store.from_url(settings.database_url)
+        store = Store.from_url(settings.database_url, pool_size=settings.db_pool_size)
         store.upgrade()
     actions = build_actions(knowledge, store, phone_region=settings.phone_region)
     domain = build_domain(knowledge, list(actions))
@@ -56,5 +57,5 @@ def build_runtime(
 
 def delivery_handlers(settings: Settings) -> dict[str, Handler]:
     """The outbox handlers, by entry kind, for the channels that are configured."""
-    handlers: dict[str, Handler] = {}
+    handlers: dict[str, Handler] = {HANDOFF_NOTICE: announce_handoff}
     return handlers

@@ -237,6 +237,7 @@ def test_missing_domain_is_449(
     assert response.status_code == 449
     assert response.get_json() == {
         "error": ACTION_MISSING_DOMAIN_DEFAULT_MESSAGE,
+        "status": 449,
         "action_name": "action_greet",
     }
 

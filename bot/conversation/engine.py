@@ -37,7 +37,7 @@ from bot.errors import StorageError
 from bot.knowledge import FAQ_PREFIX
 from bot.messages import IncomingMessage, Reply
 from bot.storage import NewMessage, OutboxEntry, Store
-from bot.storage.store import HandledMessage
+from bot.storage.store import HandledMessage, TurnScope
 from bot.understanding.parser import CRISIS, IntentScore, Parser, ParseResult
 
 logger = logging.getLogger(__name__)
@@ -111,8 +111,10 @@ class Engine:
             try:
                 # Across worker processes too: a double-tapped "yes" must not be
                 # taken twice from the same state.
-                with self.store.turn(message.channel, message.sender_id):
-                    return self._handle(message, parse, outbox)
+                # The turn's writes, a consultation request included, commit
+                # together or not at all.
+                with self.store.turn(message.channel, message.sender_id) as scope:
+                    return self._handle(message, parse, outbox, scope)
             except StorageError as e:
                 if parse["intent"]["name"] != CRISIS:
                     raise
@@ -128,6 +130,7 @@ class Engine:
         message: IncomingMessage,
         parse: ParseResult,
         outbox: OutboxFor | None,
+        scope: TurnScope,
     ) -> list[Reply]:
         conversation = self.store.conversation(message.channel, message.sender_id)
         if message.message_id is not None:
@@ -163,8 +166,9 @@ class Engine:
                 outbox=outbox(turn.replies) if outbox is not None else (),
             )
         except StorageError as e:
-            # The reply matters more than the record: send it regardless.
-            if not turn.crisis:
+            # The reply matters more than the record: send it regardless, unless
+            # it says a request was received that was not stored.
+            if not turn.crisis or scope.handoffs:
                 raise
             _log_unstored_crisis(message, e)
         logger.debug(

@@ -14,14 +14,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.errors import ConfigurationError
-from bot.storage.turn_lock import AdvisoryTurnLocks, FileTurnLocks, TurnLocks
+from bot.storage.turn_lock import FileTurnLocks, TurnLocks
 from bot.storage.write_lock import FileWriteLock
 
-# Per process: gunicorn runs one thread per worker process by default, and the
-# REST channel and the Rasa action server share those threads; the headroom
-# covers a raised `faqbot serve --threads`.
-POOL_SIZE = 8
-POOL_OVERFLOW = 8
+# Per process. A turn holds one connection from start to end and never waits
+# for a second, so turns beyond the pool's size queue for a connection rather
+# than deadlock; the overflow serves the outbox worker and reads outside turns.
+DEFAULT_POOL_SIZE = 10
+POOL_OVERFLOW = 4
 # Seconds a writer waits for SQLite's single write lock before giving up.
 SQLITE_BUSY_TIMEOUT = 15.0
 # The databases the schema and its tests cover.
@@ -30,9 +30,12 @@ URL_EXAMPLES = "sqlite:///PATH or postgresql+psycopg://USER@HOST/DATABASE"
 
 
 def engine_for_url(
-    url: str,
+    url: str, *, pool_size: int = DEFAULT_POOL_SIZE
 ) -> tuple[Engine, FileWriteLock | None, TurnLocks | None]:
-    """An engine for `url`, with the write lock a SQLite file needs and turn locks.
+    """An engine for `url`, with the write lock and turn locks a SQLite file needs.
+
+    PostgreSQL needs neither: its turns lock on their own connection
+    (`Store.turn`).
 
     ConfigurationError if the URL is malformed, names another database or a driver
     that is not installed, or is in-memory SQLite.
@@ -41,12 +44,12 @@ def engine_for_url(
     # Keep message text and phone numbers out of exception text and logs.
     options: dict[str, Any] = {
         "hide_parameters": True,
-        "pool_size": POOL_SIZE,
+        "pool_size": pool_size,
         "max_overflow": POOL_OVERFLOW,
     }
     if parsed.get_backend_name() != "sqlite":
         engine = _engine(parsed, pool_pre_ping=True, **options)
-        return engine, None, AdvisoryTurnLocks(engine)
+        return engine, None, None
     database = parsed.database or ""
     if database in ("", ":memory:") or "mode=memory" in database:
         # Each pooled connection would see its own empty database.

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-import re
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,7 +15,8 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from bot.errors import HandoffNotFound, StorageError
 from bot.storage import schema
-from bot.storage.engines import engine_for_url
+from bot.storage.engines import DEFAULT_POOL_SIZE, engine_for_url
+from bot.storage.handoffs import handoff_values, insert_handoff
 from bot.storage.outbox import Outbox, insert_entries
 from bot.storage.records import (
     HANDOFF_STATUSES,
@@ -27,12 +28,10 @@ from bot.storage.records import (
     TranscriptLine,
     as_utc,
 )
-from bot.storage.turn_lock import TurnLocks
+from bot.storage.turn_lock import TurnLocks, take_advisory_lock
 from bot.storage.write_lock import FileWriteLock, NoWriteLock
 
 logger = logging.getLogger(__name__)
-
-_E164 = re.compile(r"\+[1-9][0-9]{1,14}")
 
 
 # The per-message statements, built once: constructing them per call costs more
@@ -75,8 +74,23 @@ class HandledMessage:
     replies: list[dict[str, Any]]
 
 
+@dataclass
+class TurnScope:
+    """What a running turn holds (see `Store.turn`); never shared between turns."""
+
+    # PostgreSQL: the turn's one connection, its transaction open until the end.
+    connection: Connection | None = None
+    # Requests confirmed during the turn, written by `record_turn`.
+    handoffs: list[dict[str, Any]] = field(default_factory=list)
+    failed: bool = False
+
+
 class Store:
-    """Persistence for conversations, their messages and staff handoffs."""
+    """Persistence for conversations, their messages and staff handoffs.
+
+    Safe to share between threads (and gevent's greenlets): the turn a thread
+    is running is its own (`turn`).
+    """
 
     def __init__(
         self,
@@ -88,35 +102,113 @@ class Store:
         self._engine = engine
         self._write_lock = write_lock or NoWriteLock()
         self._turn_locks = turn_locks
+        self._postgres = engine.dialect.name == "postgresql"
+        self._sqlite = engine.dialect.name == "sqlite"
+        self._running = threading.local()
         self.outbox = Outbox(
             self._begin, skip_locked=engine.dialect.name == "postgresql"
         )
 
     @classmethod
-    def from_url(cls, url: str) -> Store:
+    def from_url(cls, url: str, *, pool_size: int = DEFAULT_POOL_SIZE) -> Store:
         """A Store for a sqlite:/// file or a postgresql+psycopg:// URL.
 
+        `pool_size` connections per process: as many turns as run at once.
         ConfigurationError if the URL is malformed, names another database or a
         driver that is not installed, or is in-memory SQLite.
         """
-        engine, write_lock, turn_locks = engine_for_url(url)
+        engine, write_lock, turn_locks = engine_for_url(url, pool_size=pool_size)
         return cls(engine, write_lock=write_lock, turn_locks=turn_locks)
 
     @contextmanager
-    def turn(self, channel: str, sender_id: str) -> Iterator[None]:
-        """Hold the conversation's turn lock: its turns run one at a time."""
-        if self._turn_locks is None:
-            yield
+    def turn(self, channel: str, sender_id: str) -> Iterator[TurnScope]:
+        """Run one turn of a conversation: its turns run one at a time, and what
+        the turn stores commits together.
+
+        Inside, `save_handoff` only notes the request: `record_turn` writes it
+        in the turn's transaction, with the turn's messages, state and outbox
+        entries (SQLite: one write transaction at the end, synced to disk when
+        it holds a request). On PostgreSQL the whole turn is one transaction on
+        one connection, which also holds the conversation's advisory lock.
+        """
+        if self._scope() is not None:
+            raise RuntimeError("turns do not nest")
+        key = f"{channel}\x1f{sender_id}"
+        if self._postgres:
+            with self._postgres_turn(key) as scope:
+                yield scope
             return
-        with self._turn_locks.held(f"{channel}\x1f{sender_id}"):
-            yield
+        scope = TurnScope()
+        with self._turn_locks.held(key) if self._turn_locks else nullcontext():
+            self._running.scope = scope
+            try:
+                yield scope
+            finally:
+                self._running.scope = None
 
     @contextmanager
-    def _begin(self, action: str, *, write: bool = False) -> Iterator[Connection]:
+    def _postgres_turn(self, key: str) -> Iterator[TurnScope]:
+        try:
+            conn = self._engine.connect()
+        except SQLAlchemyError as e:
+            raise StorageError("could not start the turn") from e
+        try:
+            try:
+                take_advisory_lock(conn, key)
+            except SQLAlchemyError as e:
+                raise StorageError("could not lock the conversation") from e
+            scope = TurnScope(connection=conn)
+            self._running.scope = scope
+            try:
+                yield scope
+            except BaseException:
+                _rollback(conn)
+                raise
+            finally:
+                self._running.scope = None
+            if scope.failed:
+                _rollback(conn)
+                return
+            try:
+                conn.commit()
+            except SQLAlchemyError as e:
+                raise StorageError("could not commit the turn") from e
+        finally:
+            conn.close()
+
+    def _scope(self) -> TurnScope | None:
+        scope: TurnScope | None = getattr(self._running, "scope", None)
+        return scope
+
+    @contextmanager
+    def _begin(
+        self, action: str, *, write: bool = False, durable: bool = False
+    ) -> Iterator[Connection]:
+        """A transaction: the running turn's on PostgreSQL, else a new one.
+
+        `durable`: on SQLite, sync this commit to disk (synchronous=FULL), so a
+        power loss right after cannot take it back.
+        """
+        scope = self._scope()
+        if scope is not None and scope.connection is not None:
+            try:
+                yield scope.connection
+            except SQLAlchemyError as e:
+                scope.failed = True  # PostgreSQL has aborted the transaction
+                raise StorageError(f"could not {action}") from e
+            return
         try:
             with self._write_lock.held() if write else nullcontext():
-                with self._engine.begin() as conn:
-                    yield conn
+                with self._engine.connect() as conn:
+                    synced = durable and self._sqlite
+                    if synced:
+                        _synchronous(conn, "FULL")
+                    try:
+                        with conn.begin():
+                            yield conn
+                    finally:
+                        if synced:
+                            _synchronous(conn, "NORMAL")
         except SQLAlchemyError as e:
             raise StorageError(f"could not {action}") from e
 
@@ -132,7 +224,7 @@ class Store:
             return found
         now = _now()
         try:
-            with self._write_lock.held(), self._engine.begin() as conn:
+            with self._begin("create the conversation", write=True) as conn:
                 result = conn.execute(
                     _NEW_CONVERSATION,
                     {
@@ -152,11 +244,11 @@ class Store:
                 crisis=False,
                 created_at=now,
             )
-        except IntegrityError:
-            # Another thread inserted it between our read and write: use theirs.
-            pass
-        except SQLAlchemyError as e:
-            raise StorageError("could not create the conversation") from e
+        except StorageError as e:
+            if not isinstance(e.__cause__, IntegrityError) or self._scope():
+                raise
+            # Another thread, outside any turn, inserted it between our read and
+            # write: use theirs. (Inside a turn the turn lock rules that out.)
         found = self._find_conversation(channel, sender_id)
         if found is None:
             raise StorageError("could not create the conversation")
@@ -206,7 +298,10 @@ class Store:
         ]
         # Never written back to false: a crisis flag stays for staff to see.
         update = _RAISE_CRISIS if crisis else _SET_STATE
-        with self._begin("record the turn", write=True) as conn:
+        scope = self._scope()
+        handoffs = list(scope.handoffs) if scope is not None else []
+        saved: list[int] = []
+        with self._begin("record the turn", write=True, durable=bool(handoffs)) as conn:
             # The update goes first so the write lock is taken before any read.
             result = conn.execute(
                 update, {"conversation": conversation_id, "state": state, "now": now}
@@ -226,6 +321,11 @@ class Store:
                     },
                 )
             insert_entries(conn, outbox, now=now)
+            saved = [insert_handoff(conn, values, now=now) for values in handoffs]
+        if scope is not None:
+            scope.handoffs.clear()
+        for handoff_id, values in zip(saved, handoffs, strict=True):
+            _log_saved(handoff_id, values)
 
     def transcript(self, conversation_id: int) -> list[TranscriptLine]:
         """Return the conversation's messages, oldest first."""
@@ -250,47 +350,27 @@ class Store:
         sender_id: str,
         transcript: Sequence[TranscriptLine],
         crisis: bool = False,
-    ) -> int:
-        """Commit a consented consultation request and return its id."""
-        if not _E164.fullmatch(details.phone):
-            raise ValueError("phone must be in E.164 form, e.g. +15135550134")
-        conversation = schema.conversations
-        conversation_id = (
-            select(conversation.c.id)
-            .where(
-                conversation.c.channel == channel,
-                conversation.c.sender_id == sender_id,
-            )
-            .scalar_subquery()
+    ) -> int | None:
+        """Store a consented consultation request with its notice to staff.
+
+        Outside a turn, commit it now (synced to disk) and return its id. Inside
+        one (`turn`), it is written with the turn by `record_turn`: None.
+        ValueError if the phone is not in E.164 form or the time is naive.
+        """
+        values = handoff_values(
+            details,
+            channel=channel,
+            sender_id=sender_id,
+            transcript=transcript,
+            crisis=crisis,
         )
-        values = {
-            "conversation_id": conversation_id,
-            "channel": channel,
-            "sender_id": sender_id,
-            "name": details.name,
-            "phone": details.phone,
-            "email": details.email,
-            "preferred_time": details.preferred_time,
-            "condition": details.condition,
-            # The form only hands over once the visitor has said yes.
-            "consent": True,
-            "consent_at": as_utc(details.consent_at),
-            "crisis": crisis,
-            "status": "new",
-            "notes": "",
-            "transcript": [line.to_json() for line in transcript],
-        }
-        now = _now()
-        with self._begin("save the handoff", write=True) as conn:
-            result = conn.execute(
-                schema.handoffs.insert().values(
-                    created_at=now, updated_at=now, **values
-                )
-            )
-        handoff_id: int = result.inserted_primary_key[0]
-        logger.info(
-            "saved handoff %d from %s (crisis: %s)", handoff_id, channel, crisis
-        )
+        scope = self._scope()
+        if scope is not None:
+            scope.handoffs.append(values)
+            return None
+        with self._begin("save the handoff", write=True, durable=True) as conn:
+            handoff_id = insert_handoff(conn, values, now=_now())
+        _log_saved(handoff_id, values)
         return handoff_id
 
     def handoffs(self, *, status: str | None = None) -> list[Handoff]:
@@ -337,6 +417,31 @@ class Store:
         self._write_lock.close()
         if self._turn_locks is not None:
             self._turn_locks.close()
+
+
+def _log_saved(handoff_id: int, values: dict[str, Any]) -> None:
+    logger.info(
+        "saved handoff %d from %s (crisis: %s)",
+        handoff_id,
+        values["channel"],
+        values["crisis"],
+    )
+
+
+def _synchronous(conn: Connection, level: str) -> None:
+    # On the driver's connection: outside any transaction SQLAlchemy tracks.
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(f"PRAGMA synchronous={level}")
+    finally:
+        cursor.close()
+
+
+def _rollback(conn: Connection) -> None:
+    try:
+        conn.rollback()
+    except SQLAlchemyError:
+        conn.invalidate()
 
 
 def _checked_status(status: str) -> str:

@@ -4,7 +4,7 @@ A turn reads the conversation's state, decides, and writes the new state. Two
 messages of one visitor handled at once by two workers (a double-tapped "yes")
 would both read the same state: both could submit the form. Each backend has a
 cheap lock keyed by the conversation that spans processes: byte-range locks on
-a file beside a SQLite database, advisory locks in PostgreSQL.
+a file beside a SQLite database, transaction-scoped advisory locks in PostgreSQL.
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Connection, text
 
 from bot.errors import StorageError
 
@@ -69,38 +68,29 @@ class FileTurnLocks:
                 self._fd = None
 
 
-class AdvisoryTurnLocks:
-    """PostgreSQL session advisory locks, one key per conversation stripe."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-
-    @contextmanager
-    def held(self, key: str) -> Iterator[None]:
-        stripe = _stripe(key)
-        try:
-            conn = self._engine.connect()
-        except SQLAlchemyError as e:
-            raise StorageError("could not lock the conversation") from e
-        try:
-            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": stripe})
-            conn.commit()
-        except SQLAlchemyError as e:
-            conn.close()
-            raise StorageError("could not lock the conversation") from e
-        try:
-            yield
-        finally:
-            try:
-                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": stripe})
-                conn.commit()
-            except SQLAlchemyError:
-                # Ending the session is what frees a lock it still holds.
-                conn.invalidate()
-            conn.close()
-
-    def close(self) -> None:
-        return None
+# PostgreSQL advisory locks are one namespace per database, shared with every
+# other application on it: faqbot's turn locks use the two-key form with this
+# first key ("FAQB"), and the conversation's own 32-bit hash as the second.
+ADVISORY_NAMESPACE = 0x46415142
 
 
-TurnLocks = FileTurnLocks | AdvisoryTurnLocks
+def advisory_key(key: str) -> int:
+    """A conversation key as a signed 32-bit int, PostgreSQL's `int4`."""
+    value = zlib.crc32(key.encode("utf-8"))
+    return value - (1 << 32) if value >= 1 << 31 else value
+
+
+def take_advisory_lock(conn: Connection, key: str) -> None:
+    """Lock the conversation until the transaction on `conn` ends.
+
+    The lock is taken on the connection that does the turn's work, so a turn
+    holds one pooled connection, never two (which could exhaust the pool with
+    every turn holding a lock and waiting for a second connection).
+    """
+    conn.execute(
+        _XACT_LOCK, {"namespace": ADVISORY_NAMESPACE, "key": advisory_key(key)}
+    )
+
+
+_XACT_LOCK = text("SELECT pg_advisory_xact_lock(:namespace, :key)")
+TurnLocks = FileTurnLocks

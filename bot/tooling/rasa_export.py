@@ -61,7 +61,7 @@ class _NoHandoffs:
         sender_id: str,
         transcript: list[TranscriptLine],
         crisis: bool = False,
-    ) -> int:
+    ) -> int | None:
         raise RuntimeError("the Rasa export builds actions only to list their names")
 
 

@@ -1,7 +1,10 @@
 """Ending the consultation form: the handoff to staff, or a cancel.
 
-The submit action commits the handoff to storage before it tells the visitor the
-request was received; the cancel action ends the form, running or paused.
+The submit action hands the request to storage before it tells the visitor the
+request was received. Inside faqbot's engine the request is written in the
+turn's own transaction (`Store.turn`), so the visitor's reply goes out only if
+both were stored; under Rasa's action server it is committed at once. The cancel
+action ends the form, running or paused.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ class HandoffSink(Protocol):
         sender_id: str,
         transcript: list[TranscriptLine],
         crisis: bool = False,
-    ) -> int: ...
+    ) -> int | None: ...
 
 
 def transcript_from_events(events: list[dict[str, Any]]) -> list[TranscriptLine]:
@@ -55,7 +58,7 @@ def _shown(value: Any) -> str | None:
 
 
 class ActionSubmitConsultation(KnowledgeAction):
-    """Stores the handoff (committed first), then tells the visitor it arrived."""
+    """Stores the handoff, then tells the visitor it arrived."""
 
     def __init__(
         self,
