@@ -78,14 +78,17 @@ def wait_until_up(port: int, process: subprocess.Popen[bytes], log: Path) -> Non
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"faqbot serve exited:\n{log.read_text()[-3000:]}")
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/health")
-            if conn.getresponse().status == 200:
-                conn.close()
+            response = conn.getresponse()
+            response.read()
+            if response.status == 200:
                 return
         except OSError:
             time.sleep(0.1)
+        finally:
+            conn.close()
     raise RuntimeError(f"faqbot serve did not come up:\n{log.read_text()[-3000:]}")
 
 
