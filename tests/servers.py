@@ -112,14 +112,23 @@ def start(
             env=environ,
             stdout=out,
             stderr=subprocess.STDOUT,
+            # Its own process group: a crash test kills master and workers at once.
+            start_new_session=True,
         )
     try:
         wait_until_up(port, process, log)
     except BaseException:
-        process.kill()
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
         process.wait()
         raise
     return Server(process, port, log)
+
+
+def crash(server: Server) -> None:
+    """SIGKILL the master and every worker at once, as a power cut would."""
+    os.killpg(server.process.pid, signal.SIGKILL)
+    server.process.wait()
 
 
 def stop(server: Server, sig: int = signal.SIGTERM, timeout: float = 40) -> int:
@@ -129,7 +138,7 @@ def stop(server: Server, sig: int = signal.SIGTERM, timeout: float = 40) -> int:
     try:
         return server.process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        server.process.kill()
+        os.killpg(server.process.pid, signal.SIGKILL)
         server.process.wait()
         raise
 

@@ -23,6 +23,31 @@ from webhook.workers import FaqbotGeventWorker
 KEEPALIVE = 5
 READ_TIMEOUT = 10.0
 GRACEFUL_TIMEOUT = 20
+# gunicorn's own loggers as gunicorn sets them (no access log: it would carry
+# sender ids in URLs and timing); faqbot's at INFO beside them. Its
+# log lines name ids, kinds and counts, never what visitors wrote; rasa-sdk's
+# debug lines would (slot values), so it stays at WARNING.
+_FORMAT = "[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s"
+LOGGING: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": _FORMAT, "datefmt": "%Y-%m-%d %H:%M:%S %z"}},
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "stream": "ext://sys.stderr",
+        }
+    },
+    "root": {"level": "WARNING", "handlers": ["stderr"]},
+    "loggers": {
+        "gunicorn.error": {"level": "INFO", "handlers": ["stderr"], "propagate": False},
+        "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": False},
+        "bot": {"level": "INFO", "handlers": ["stderr"], "propagate": False},
+        "webhook": {"level": "INFO", "handlers": ["stderr"], "propagate": False},
+        "rasa_sdk": {"level": "WARNING", "handlers": ["stderr"], "propagate": False},
+    },
+}
 
 
 class _GunicornApp(BaseApplication):  # type: ignore[misc]
@@ -75,5 +100,6 @@ def serve(
         "timeout": 30,
         "keepalive": KEEPALIVE,
         "graceful_timeout": GRACEFUL_TIMEOUT,
+        "logconfig_dict": LOGGING,
     }
     _GunicornApp(factory, options).run()
