@@ -22,7 +22,7 @@ def create_app(
 ) -> Flask:
     """Build the app. `test_config` overrides FAQBOT_* environment variables."""
     from bot.runtime import build_runtime
-    from webhook import action_server, errors, hardening, limits, model, rest
+    from webhook import action_server, errors, hardening, limits, model, openapi, rest
 
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
@@ -37,6 +37,7 @@ def create_app(
     app.register_blueprint(model.blueprint)
     app.register_blueprint(rest.blueprint)
     app.register_blueprint(action_server.blueprint)
+    app.register_blueprint(openapi.blueprint)
     # Last: it limits the views of every blueprint registered above.
     limits.init_app(app, runtime.settings)
     return app
