@@ -24,7 +24,7 @@ test: lint
 	$(BIN)/pytest
 
 bench: $(BIN)/faqbot
-	$(BIN)/python bench/parse_bench.py
+	$(BIN)/python bench/bench.py
 
 clean:
 	rm -rf $(VENV) instance build *.egg-info

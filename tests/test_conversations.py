@@ -316,11 +316,19 @@ class OutageStore(Store):
         self._fail_if_broken("conversation")
         return super().conversation(channel, sender_id)
 
+    def find_conversation(self, channel: str, sender_id: str) -> Conversation | None:
+        # The engine's read of the conversation: "conversation" breaks it too.
+        self._fail_if_broken("conversation")
+        return super().find_conversation(channel, sender_id)
+
     def record_turn(
-        self, conversation_id: int, messages: Sequence[NewMessage], **options: Any
-    ) -> None:
+        self,
+        conversation_id: int | None,
+        messages: Sequence[NewMessage],
+        **options: Any,
+    ) -> int:
         self._fail_if_broken("record_turn")
-        super().record_turn(conversation_id, messages, **options)
+        return super().record_turn(conversation_id, messages, **options)
 
 
 @pytest.fixture(params=["conversation", "record_turn"])

@@ -132,19 +132,21 @@ class Engine:
         outbox: OutboxFor | None,
         scope: TurnScope,
     ) -> list[Reply]:
-        conversation = self.store.conversation(message.channel, message.sender_id)
-        if message.message_id is not None:
-            replayed = self.store.handled_replies(conversation.id, message.message_id)
+        # A new visitor's conversation is created with their first turn's record.
+        conversation = self.store.find_conversation(message.channel, message.sender_id)
+        conversation_id = None if conversation is None else conversation.id
+        if message.message_id is not None and conversation_id is not None:
+            replayed = self.store.handled_replies(conversation_id, message.message_id)
             if replayed is not None:
                 return [Reply.from_json(reply) for reply in replayed]
         turn = Turn(
             message,
             parse,
-            conversation.state,
+            {} if conversation is None else conversation.state,
             self._clock(),
             slot_names=self.domain["slots"],
         )
-        self._decide(turn, conversation.id)
+        self._decide(turn, conversation_id)
         stored = [
             NewMessage(sender="user", text=message.text, parse=stored_parse(parse))
         ]
@@ -157,13 +159,14 @@ class Engine:
                 message.message_id, [reply.to_json() for reply in turn.replies]
             )
         try:
-            self.store.record_turn(
-                conversation.id,
+            conversation_id = self.store.record_turn(
+                conversation_id,
                 stored,
                 state=turn.state(),
                 crisis=turn.crisis,
                 handled=handled,
                 outbox=outbox(turn.replies) if outbox is not None else (),
+                new_conversation=(message.channel, message.sender_id),
             )
         except StorageError as e:
             # The reply matters more than the record: send it regardless, unless
@@ -172,13 +175,15 @@ class Engine:
                 raise
             _log_unstored_crisis(message, e)
         logger.debug(
-            "turn for conversation %s: intent %s", conversation.id, turn.intent
+            "turn for conversation %s: intent %s", conversation_id, turn.intent
         )
         return turn.replies
 
-    def _run(self, turn: Turn, action_name: str, conversation_id: int) -> None:
+    def _run(
+        self, turn: Turn, action_name: str, conversation_id: int | None
+    ) -> None:
         history = None
-        if action_name == SUBMIT_ACTION:
+        if action_name == SUBMIT_ACTION and conversation_id is not None:
             history = [
                 {
                     "event": line.sender,
@@ -204,7 +209,7 @@ class Engine:
         )
         turn.apply(events, messages)
 
-    def _decide(self, turn: Turn, conversation_id: int) -> None:
+    def _decide(self, turn: Turn, conversation_id: int | None) -> None:
         run = lambda name: self._run(turn, name, conversation_id)  # noqa: E731
         if turn.intent == CRISIS:
             self._answer_crisis(turn)

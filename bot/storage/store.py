@@ -217,6 +217,14 @@ class Store:
         with self._begin("upgrade the schema", write=True) as conn:
             return schema.upgrade_schema(conn)
 
+    def find_conversation(self, channel: str, sender_id: str) -> Conversation | None:
+        """The conversation of this channel user, None if they have none yet.
+
+        A turn of a new visitor passes None as the id to `record_turn`, which
+        creates the conversation in the turn's own transaction.
+        """
+        return self._find_conversation(channel, sender_id)
+
     def conversation(self, channel: str, sender_id: str) -> Conversation:
         """Return the conversation of this channel user, creating it if new."""
         found = self._find_conversation(channel, sender_id)
@@ -274,20 +282,25 @@ class Store:
 
     def record_turn(
         self,
-        conversation_id: int,
+        conversation_id: int | None,
         messages: Sequence[NewMessage],
         *,
         state: dict[str, Any],
         crisis: bool = False,
         handled: HandledMessage | None = None,
         outbox: Sequence[OutboxEntry] = (),
-    ) -> None:
+        new_conversation: tuple[str, str] | None = None,
+    ) -> int:
         """Store a turn in one transaction: messages, state, its outbox entries,
-        and the channel's message id with its replies when `handled` is given."""
+        the requests confirmed during the turn, and the channel's message id
+        with its replies when `handled` is given; return the conversation's id.
+
+        With `conversation_id` None, the conversation of `new_conversation`
+        (channel, sender id) is created in the same transaction.
+        """
         now = _now()
         rows = [
             {
-                "conversation_id": conversation_id,
                 "sender": message.sender,
                 "text": message.text,
                 "created_at": as_utc(message.timestamp or now),
@@ -302,12 +315,32 @@ class Store:
         handoffs = list(scope.handoffs) if scope is not None else []
         saved: list[int] = []
         with self._begin("record the turn", write=True, durable=bool(handoffs)) as conn:
-            # The update goes first so the write lock is taken before any read.
-            result = conn.execute(
-                update, {"conversation": conversation_id, "state": state, "now": now}
-            )
-            if result.rowcount != 1:
-                raise StorageError(f"no conversation with id {conversation_id}")
+            if conversation_id is None:
+                if new_conversation is None:
+                    raise ValueError("a new conversation needs its channel and sender")
+                channel, sender_id = new_conversation
+                created = conn.execute(
+                    _NEW_CONVERSATION,
+                    {
+                        "channel": channel,
+                        "sender_id": sender_id,
+                        "created_at": now,
+                        "updated_at": now,
+                        "state": state,
+                        "crisis": crisis,
+                    },
+                )
+                conversation_id = int(created.inserted_primary_key[0])
+            else:
+                # The update goes first so the write lock is taken before any read.
+                result = conn.execute(
+                    update,
+                    {"conversation": conversation_id, "state": state, "now": now},
+                )
+                if result.rowcount != 1:
+                    raise StorageError(f"no conversation with id {conversation_id}")
+            for row in rows:
+                row["conversation_id"] = conversation_id
             if rows:
                 conn.execute(_NEW_MESSAGES, rows)
             if handled is not None:
@@ -326,6 +359,7 @@ class Store:
             scope.handoffs.clear()
         for handoff_id, values in zip(saved, handoffs, strict=True):
             _log_saved(handoff_id, values)
+        return conversation_id
 
     def transcript(self, conversation_id: int) -> list[TranscriptLine]:
         """Return the conversation's messages, oldest first."""
