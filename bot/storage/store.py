@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, bindparam, select
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy import Engine, Row, bindparam, select
+from sqlalchemy.exc import IntegrityError
 
 from bot.errors import HandoffNotFound, StorageError
 from bot.storage import schema
@@ -28,7 +27,8 @@ from bot.storage.records import (
     TranscriptLine,
     as_utc,
 )
-from bot.storage.turn_lock import TurnLocks, take_advisory_lock
+from bot.storage.transactions import Transactions, TurnScope
+from bot.storage.turn_lock import TurnLocks
 from bot.storage.write_lock import FileWriteLock, NoWriteLock
 
 logger = logging.getLogger(__name__)
@@ -74,17 +74,6 @@ class HandledMessage:
     replies: list[dict[str, Any]]
 
 
-@dataclass
-class TurnScope:
-    """What a running turn holds (see `Store.turn`); never shared between turns."""
-
-    # PostgreSQL: the turn's one connection, its transaction open until the end.
-    connection: Connection | None = None
-    # Requests confirmed during the turn, written by `record_turn`.
-    handoffs: list[dict[str, Any]] = field(default_factory=list)
-    failed: bool = False
-
-
 class Store:
     """Persistence for conversations, their messages and staff handoffs.
 
@@ -102,9 +91,8 @@ class Store:
         self._engine = engine
         self._write_lock = write_lock or NoWriteLock()
         self._turn_locks = turn_locks
-        self._postgres = engine.dialect.name == "postgresql"
-        self._sqlite = engine.dialect.name == "sqlite"
-        self._running = threading.local()
+        self._transactions = Transactions(engine, self._write_lock, turn_locks)
+        self._begin = self._transactions.begin
         self.outbox = Outbox(
             self._begin, skip_locked=engine.dialect.name == "postgresql"
         )
@@ -123,94 +111,17 @@ class Store:
     @contextmanager
     def turn(self, channel: str, sender_id: str) -> Iterator[TurnScope]:
         """Run one turn of a conversation: its turns run one at a time, and what
-        the turn stores commits together.
+        the turn stores commits together (see `Transactions.turn`).
 
         Inside, `save_handoff` only notes the request: `record_turn` writes it
         in the turn's transaction, with the turn's messages, state and outbox
-        entries (SQLite: one write transaction at the end, synced to disk when
-        it holds a request). On PostgreSQL the whole turn is one transaction on
-        one connection, which also holds the conversation's advisory lock.
+        entries.
         """
-        if self._scope() is not None:
-            raise RuntimeError("turns do not nest")
-        key = f"{channel}\x1f{sender_id}"
-        if self._postgres:
-            with self._postgres_turn(key) as scope:
-                yield scope
-            return
-        scope = TurnScope()
-        with self._turn_locks.held(key) if self._turn_locks else nullcontext():
-            self._running.scope = scope
-            try:
-                yield scope
-            finally:
-                self._running.scope = None
-
-    @contextmanager
-    def _postgres_turn(self, key: str) -> Iterator[TurnScope]:
-        try:
-            conn = self._engine.connect()
-        except SQLAlchemyError as e:
-            raise StorageError("could not start the turn") from e
-        try:
-            try:
-                take_advisory_lock(conn, key)
-            except SQLAlchemyError as e:
-                raise StorageError("could not lock the conversation") from e
-            scope = TurnScope(connection=conn)
-            self._running.scope = scope
-            try:
-                yield scope
-            except BaseException:
-                _rollback(conn)
-                raise
-            finally:
-                self._running.scope = None
-            if scope.failed:
-                _rollback(conn)
-                return
-            try:
-                conn.commit()
-            except SQLAlchemyError as e:
-                raise StorageError("could not commit the turn") from e
-        finally:
-            conn.close()
+        with self._transactions.turn(channel, sender_id) as scope:
+            yield scope
 
     def _scope(self) -> TurnScope | None:
-        scope: TurnScope | None = getattr(self._running, "scope", None)
-        return scope
-
-    @contextmanager
-    def _begin(
-        self, action: str, *, write: bool = False, durable: bool = False
-    ) -> Iterator[Connection]:
-        """A transaction: the running turn's on PostgreSQL, else a new one.
-
-        `durable`: on SQLite, sync this commit to disk (synchronous=FULL), so a
-        power loss right after cannot take it back.
-        """
-        scope = self._scope()
-        if scope is not None and scope.connection is not None:
-            try:
-                yield scope.connection
-            except SQLAlchemyError as e:
-                scope.failed = True  # PostgreSQL has aborted the transaction
-                raise StorageError(f"could not {action}") from e
-            return
-        try:
-            with self._write_lock.held() if write else nullcontext():
-                with self._engine.connect() as conn:
-                    synced = durable and self._sqlite
-                    if synced:
-                        _synchronous(conn, "FULL")
-                    try:
-                        with conn.begin():
-                            yield conn
-                    finally:
-                        if synced:
-                            _synchronous(conn, "NORMAL")
-        except SQLAlchemyError as e:
-            raise StorageError(f"could not {action}") from e
+        return self._transactions.scope()
 
     def upgrade(self) -> int:
         """Create missing tables and apply pending migrations; return the version."""
@@ -460,22 +371,6 @@ def _log_saved(handoff_id: int, values: dict[str, Any]) -> None:
         values["channel"],
         values["crisis"],
     )
-
-
-def _synchronous(conn: Connection, level: str) -> None:
-    # On the driver's connection: outside any transaction SQLAlchemy tracks.
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(f"PRAGMA synchronous={level}")
-    finally:
-        cursor.close()
-
-
-def _rollback(conn: Connection) -> None:
-    try:
-        conn.rollback()
-    except SQLAlchemyError:
-        conn.invalidate()
 
 
 def _checked_status(status: str) -> str:
