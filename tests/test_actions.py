@@ -60,6 +60,7 @@ REPO = Path(__file__).resolve().parents[1]
 CONSULTATION_BUTTON = {
     "title": "Request a consultation",
     "payload": "/request_consultation",
+    "label": "consultation request",
 }
 FORM_RESET = [
     SlotSet("name", None),
@@ -141,7 +142,11 @@ def test_faq_answer_with_source_related_questions_and_sms(
     assert message["text"].startswith(topic.answer)
     assert f'Source: "{topic.section}"' in message["text"]
     assert message["buttons"] == [
-        {"title": knowledge.topic(r).question, "payload": f"/faq/{r}"}
+        {
+            "title": knowledge.topic(r).question,
+            "payload": f"/faq/{r}",
+            "label": knowledge.topic(r).label,
+        }
         for r in topic.related[:3]
     ]
     assert message["custom"]["sms"] == topic.sms
