@@ -71,6 +71,7 @@ FORM_RESET = [
     SlotSet("consent", None),
     SlotSet("requested_slot", None),
     SlotSet("rejection", None),
+    SlotSet("phone_offered", None),
 ]
 CONSENT_AT = datetime(2026, 3, 2, 15, 30, tzinfo=UTC)
 

@@ -15,10 +15,12 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 from rasa_sdk import Action
 from rasa_sdk.types import DomainDict
 
+from bot.conversation import options
 from bot.conversation.actions.base import OFFERED_SLOT
 from bot.conversation.actions.consultation import (
     FORM_NAME,
@@ -114,6 +116,12 @@ class Engine:
 
     def _handle(self, message: IncomingMessage, parse: ParseResult) -> list[Reply]:
         conversation = self.store.conversation(message.channel, message.sender_id)
+        typed = message.text
+        choice = options.chosen(typed, conversation.state)
+        if choice is not None:
+            # "2" right after numbered options presses the second button.
+            message = replace(message, text=choice)
+            parse = self.understand(choice)
         turn = Turn(
             message,
             parse,
@@ -122,15 +130,17 @@ class Engine:
             slot_names=self.domain["slots"],
         )
         self._decide(turn, conversation.id)
-        stored = [
-            NewMessage(sender="user", text=message.text, parse=stored_parse(parse))
-        ]
+        stored = [NewMessage(sender="user", text=typed, parse=stored_parse(parse))]
         stored += [
             NewMessage(sender="bot", text=r.text, data=r.data()) for r in turn.replies
         ]
+        state = turn.state()
+        offered = options.remembered(turn.replies)
+        if offered:
+            state[options.STATE_KEY] = offered
         try:
             self.store.record_turn(
-                conversation.id, stored, state=turn.state(), crisis=turn.crisis
+                conversation.id, stored, state=state, crisis=turn.crisis
             )
         except StorageError as e:
             # The reply matters more than the record: send it regardless.
