@@ -11,6 +11,7 @@ from rasa_sdk.types import DomainDict
 from bot.conversation.actions.registry import build_actions
 from bot.conversation.domain import build_domain
 from bot.conversation.engine import Engine
+from bot.delivery import DeliveryWorker, Handler
 from bot.knowledge import KnowledgeBase, load_knowledge_base
 from bot.settings import Settings
 from bot.storage import Store
@@ -28,6 +29,7 @@ class Runtime:
     actions: Mapping[str, Action]
     domain: DomainDict
     engine: Engine
+    delivery: DeliveryWorker
 
 
 def build_runtime(
@@ -46,4 +48,13 @@ def build_runtime(
     actions = build_actions(knowledge, store, phone_region=settings.phone_region)
     domain = build_domain(knowledge, list(actions))
     engine = Engine(parser=parser, store=store, actions=actions, domain=domain)
-    return Runtime(settings, knowledge, parser, store, actions, domain, engine)
+    delivery = DeliveryWorker(store, delivery_handlers(settings))
+    return Runtime(
+        settings, knowledge, parser, store, actions, domain, engine, delivery
+    )
+
+
+def delivery_handlers(settings: Settings) -> dict[str, Handler]:
+    """The outbox handlers, by entry kind, for the channels that are configured."""
+    handlers: dict[str, Handler] = {}
+    return handlers
