@@ -93,6 +93,7 @@ class GraphServer:
     def __init__(self) -> None:
         self.calls: list[dict[str, Any]] = []
         self.failures = 0
+        self.failed = 0
         self.status_for_failures = 500
         self._lock = threading.Lock()
         owner = self
@@ -106,6 +107,7 @@ class GraphServer:
                     failing = owner.failures > 0
                     if failing:
                         owner.failures -= 1
+                        owner.failed += 1
                     else:
                         owner.calls.append(
                             {
