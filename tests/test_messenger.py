@@ -8,7 +8,8 @@ PostgreSQL.
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from channel_fakes import (
     PAGE_TOKEN,
     VERIFY_TOKEN,
     GraphServer,
+    channel_environment,
     messenger_body,
     messenger_signature,
     text_event,
@@ -26,10 +28,14 @@ from werkzeug.test import TestResponse
 from bot.channels.graph_api import KIND, SendApi
 from bot.channels.messenger import MAX_TEXT_CHARS, send_requests
 from bot.delivery import Backoff, DeliveryWorker
+from bot.errors import StorageError
 from bot.knowledge import KnowledgeBase
 from bot.messages import Button, Reply
-from bot.runtime import Runtime
+from bot.runtime import Runtime, build_runtime
+from bot.settings import Settings
 from bot.storage import OutboxEntry, Store
+from bot.understanding.parser import Parser
+from webhook import create_app
 
 PATH = "/webhooks/facebook/webhook"
 PSID = "6011223344556677"
@@ -293,7 +299,7 @@ def test_a_long_reply_is_split_and_the_quick_replies_go_last(
     requests = send_requests([Reply(long_text, buttons=buttons)], PSID)
     store.outbox.enqueue(
         [OutboxEntry(KIND, PSID, request) for request in requests],
-        now=store_now(),
+        now=datetime.now(UTC),
     )
     deliver(channel_runtime)
     texts = graph.texts(PSID)
@@ -308,12 +314,6 @@ def test_a_long_reply_is_split_and_the_quick_replies_go_last(
     ]
 
 
-def store_now() -> Any:
-    from datetime import UTC, datetime
-
-    return datetime.now(UTC)
-
-
 def test_the_send_api_body_is_json_with_the_token_in_the_query(
     say: Any, channel_runtime: Runtime, graph: GraphServer
 ) -> None:
@@ -322,3 +322,45 @@ def test_the_send_api_body_is_json_with_the_token_in_the_query(
     for call in graph.calls:
         assert PAGE_TOKEN not in json.dumps(call["body"])
         assert call["query"] == {"access_token": [PAGE_TOKEN]}
+
+
+class BrokenWrites(Store):
+    """A real store whose turn writes fail as in a database outage."""
+
+    def record_turn(self, *args: Any, **kwargs: Any) -> None:
+        raise StorageError("could not record the turn")
+
+
+def test_a_crisis_is_sent_at_once_when_storage_fails(
+    database: str,
+    knowledge: KnowledgeBase,
+    parser: Parser,
+    tmp_path: Path,
+    graph: GraphServer,
+) -> None:
+    store = BrokenWrites.from_url(database)
+    store.upgrade()
+    settings = Settings.from_env(
+        {"FAQBOT_INSTANCE_PATH": str(tmp_path), **channel_environment(graph.url)}
+    )
+    runtime = build_runtime(settings, knowledge=knowledge, store=store, parser=parser)
+    client = create_app(runtime=runtime).test_client()
+    try:
+        body = messenger_body(text_event(PSID, "I want to kill myself tonight", "m_c"))
+        assert post(client, body).status_code == 200
+        # Nothing could be queued, so the reply went straight out.
+        assert store.outbox.pending_count() == 0
+        [reply] = graph.texts(PSID)
+        assert "988" in reply and "911" in reply
+    finally:
+        store.dispose()
+
+
+def test_a_stored_crisis_is_sent_once_through_the_outbox(
+    say: Any, channel_runtime: Runtime, graph: GraphServer
+) -> None:
+    say("I want to kill myself tonight")
+    assert graph.calls == []
+    deliver(channel_runtime)
+    [reply] = graph.texts(PSID)
+    assert "988" in reply and "911" in reply

@@ -45,7 +45,11 @@ class SendApi:
         self._timeout = timeout
 
     def __call__(self, delivery: Delivery) -> None:
-        body = json.dumps(delivery.payload).encode("utf-8")
+        self.send(delivery.payload)
+
+    def send(self, payload: dict[str, Any]) -> None:
+        """One Send API call; DeliveryError to retry, UndeliverableError to drop."""
+        body = json.dumps(payload).encode("utf-8")
         request = urllib.request.Request(
             self._url,
             data=body,
