@@ -15,6 +15,8 @@ from channel_fakes import TWILIO_URL, twilio_form, twilio_signature
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from bot.channels.sms_text import segments
+from bot.gsm import is_gsm7
 from bot.knowledge import KnowledgeBase, load_knowledge_base
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
@@ -171,8 +173,9 @@ def test_sms_answers_use_the_sms_form_and_numbered_options(
 
 def test_the_greeting_lists_its_buttons_as_numbers(text: Text) -> None:
     [body] = text("hello")
-    assert "automated assistant" in body
+    assert "automated assistant" in body and "not medical advice" in body
     assert "5 for consultation request" in body
+    assert is_gsm7(body) and segments(body) <= 2
     [question] = text("5")
     assert "full name" in question
 
@@ -311,6 +314,5 @@ def test_whatsapp_comes_through_the_same_endpoint_with_its_formatting(
 def test_the_clinic_phone_reaches_sms_help_unchanged() -> None:
     # The help text must stay GSM-7 so it costs one plain SMS.
     from bot.channels.keywords import help_text
-    from bot.gsm import is_gsm7
 
     assert is_gsm7(help_text(load_knowledge_base().clinic))
