@@ -15,6 +15,7 @@ from channel_fakes import TWILIO_URL, twilio_form, twilio_signature
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from bot.channels.keywords import help_text
 from bot.channels.sms_text import segments
 from bot.gsm import is_gsm7
 from bot.knowledge import KnowledgeBase, load_knowledge_base
@@ -280,7 +281,10 @@ def test_the_form_offers_the_senders_number_and_yes_takes_it(
     for answer in ("skip", "skip", "skip"):
         text(answer)
     [summary] = text("yes")
-    assert "We have received your consultation request" in summary
+    # The SMS form of the confirmation: every detail, in two segments.
+    assert "has your consultation request" in summary
+    assert f"phone {SENDER}" in summary and "name Grace Whitfield" in summary
+    assert segments(summary) <= 2
     [handoff] = store.handoffs()
     assert handoff.phone == SENDER
     assert (handoff.channel, handoff.sender_id) == ("sms", SENDER)
@@ -313,6 +317,27 @@ def test_whatsapp_comes_through_the_same_endpoint_with_its_formatting(
 
 def test_the_clinic_phone_reaches_sms_help_unchanged() -> None:
     # The help text must stay GSM-7 so it costs one plain SMS.
-    from bot.channels.keywords import help_text
-
     assert is_gsm7(help_text(load_knowledge_base().clinic))
+
+
+def test_another_number_instead_of_yes_is_taken(text: Text, store: Store) -> None:
+    text("I'd like a consultation")
+    text("Grace Whitfield")
+    [email_question] = text("call me at 513.555.0163 instead")
+    assert "email" in email_question.lower()
+    for answer in ("skip", "skip", "skip", "yes"):
+        text(answer)
+    [handoff] = store.handoffs()
+    assert handoff.phone == "+15135550163"
+
+
+def test_a_side_question_after_the_offer_brings_the_offer_back(
+    text: Text, store: Store
+) -> None:
+    text("I'd like a consultation")
+    text("Grace Whitfield")
+    [body] = text("is ketamine addictive?")
+    assert "addiction" in body.lower()
+    assert "Is 513-555-0134 the best number to reach you?" in body
+    text("yes")
+    assert store.conversation("sms", SENDER).state["slots"]["phone"] == SENDER
