@@ -12,6 +12,7 @@ from flask import Blueprint, Response, request
 from flask.typing import ResponseReturnValue
 from twilio.twiml.messaging_response import MessagingResponse
 
+from bot.channels.notices import NOT_TEXT, too_long
 from bot.channels.sms import render_sms, render_whatsapp
 from bot.channels.texting import Texting
 from bot.conversation.phone_offer import SENDER_PHONE
@@ -26,7 +27,6 @@ blueprint.before_request(require_twilio_signature)
 WHATSAPP_PREFIX = "whatsapp:"
 MAX_ADDRESS_CHARS = 64
 MAX_SID_CHARS = 64
-NOT_TEXT = "Sorry, I can only read text messages. Please type your question."
 
 
 def sender(form_value: str | None) -> tuple[str, str]:
@@ -62,16 +62,7 @@ def receive() -> ResponseReturnValue:
     text = (form.get("Body") or "").strip()
     limit = runtime().settings.max_message_chars
     if len(text) > limit:
-        return twiml(
-            render(
-                [
-                    Reply(
-                        f"Sorry, that message is too long for me: please"
-                        f" send at most {limit} characters."
-                    )
-                ]
-            )
-        )
+        return twiml(render([Reply(too_long(limit))]))
     if not text or "\x00" in text:
         return twiml(render([Reply(NOT_TEXT)]))
     sid = (form.get("MessageSid") or form.get("SmsSid") or "").strip()
