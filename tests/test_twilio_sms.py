@@ -341,3 +341,10 @@ def test_a_side_question_after_the_offer_brings_the_offer_back(
     assert "Is 513-555-0134 the best number to reach you?" in body
     text("yes")
     assert store.conversation("sms", SENDER).state["slots"]["phone"] == SENDER
+
+
+def test_a_retried_answer_with_options_reads_the_same(text: Text) -> None:
+    sid = "SM" + "8" * 32
+    first = text("what are the side effects?", sid=sid)
+    assert "Reply 1 for " in first[0]
+    assert text("what are the side effects?", sid=sid) == first
