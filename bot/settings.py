@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import phonenumbers
 
@@ -17,6 +18,7 @@ DEFAULT_MAX_MESSAGE_CHARS = 2000
 DEFAULT_PER_SENDER = "30/minute;300/hour"
 DEFAULT_PER_ADDRESS = "300/minute;3000/hour"
 DEFAULT_DB_POOL_SIZE = 10
+DEFAULT_MESSENGER_GRAPH_URL = "https://graph.facebook.com/v21.0"
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,13 @@ class Settings:
     FAQBOT_TRUSTED_PROXIES  how many reverse proxies in front set X-Forwarded-For
                           (default 0: the peer's address is the client's)
     FAQBOT_DB_POOL_SIZE   database connections per worker process (default 10)
+    FAQBOT_TWILIO_AUTH_TOKEN  signs Twilio's webhooks; unset, the SMS channel is off
+    FAQBOT_PUBLIC_URL     the address Twilio calls (behind a proxy), e.g.
+                          https://bot.example.org; unset, the request's own URL
+    FAQBOT_MESSENGER_VERIFY_TOKEN, FAQBOT_MESSENGER_APP_SECRET,
+    FAQBOT_MESSENGER_PAGE_ACCESS_TOKEN  Messenger's three secrets; the channel is
+                          off unless all three are set
+    FAQBOT_MESSENGER_GRAPH_URL  the Graph API's base URL (default Meta's)
     """
 
     database_url: str
@@ -48,6 +57,26 @@ class Settings:
     ratelimit_per_address: str = DEFAULT_PER_ADDRESS
     trusted_proxies: int = 0
     db_pool_size: int = DEFAULT_DB_POOL_SIZE
+    twilio_auth_token: str | None = field(default=None, repr=False)
+    public_url: str | None = None
+    messenger_verify_token: str | None = field(default=None, repr=False)
+    messenger_app_secret: str | None = field(default=None, repr=False)
+    messenger_page_access_token: str | None = field(default=None, repr=False)
+    messenger_graph_url: str = DEFAULT_MESSENGER_GRAPH_URL
+
+    @property
+    def twilio_enabled(self) -> bool:
+        """The SMS channel runs only with a token to check Twilio's signatures."""
+        return self.twilio_auth_token is not None
+
+    @property
+    def messenger_enabled(self) -> bool:
+        """Messenger runs only with its verify token, app secret and page token."""
+        return None not in (
+            self.messenger_verify_token,
+            self.messenger_app_secret,
+            self.messenger_page_access_token,
+        )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -84,6 +113,15 @@ class Settings:
             max_message_chars=max_chars,
             phone_region=region,
             action_token=env.get("FAQBOT_ACTION_TOKEN") or None,
+            twilio_auth_token=env.get("FAQBOT_TWILIO_AUTH_TOKEN") or None,
+            public_url=_http_url(env, "FAQBOT_PUBLIC_URL"),
+            messenger_verify_token=env.get("FAQBOT_MESSENGER_VERIFY_TOKEN") or None,
+            messenger_app_secret=env.get("FAQBOT_MESSENGER_APP_SECRET") or None,
+            messenger_page_access_token=(
+                env.get("FAQBOT_MESSENGER_PAGE_ACCESS_TOKEN") or None
+            ),
+            messenger_graph_url=_http_url(env, "FAQBOT_MESSENGER_GRAPH_URL")
+            or DEFAULT_MESSENGER_GRAPH_URL,
         )
 
 
@@ -120,6 +158,21 @@ def _rate_limits(env: Mapping[str, str]) -> dict[str, str]:
             ) from e
         found[key] = value
     return found
+
+
+def _http_url(env: Mapping[str, str], key: str) -> str | None:
+    """An http(s) URL without a trailing slash, None when unset."""
+    value = (env.get(key) or "").strip()
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigurationError(
+            f"{key} must be an http:// or https:// URL, e.g. https://bot.example.org"
+        )
+    if parts.query or parts.fragment:
+        raise ConfigurationError(f"{key} must not have a query or fragment")
+    return value.rstrip("/")
 
 
 def sqlite_url(path: Path) -> str:

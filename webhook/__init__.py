@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,8 @@ from bot.settings import Settings
 if TYPE_CHECKING:  # the runtime pulls in rasa-sdk: imported by create_app only
     from bot.runtime import Runtime
 
+logger = logging.getLogger(__name__)
+
 RUNTIME_KEY = "faqbot"
 MAX_REQUEST_BYTES = 64 * 1024
 
@@ -22,7 +25,17 @@ def create_app(
 ) -> Flask:
     """Build the app. `test_config` overrides FAQBOT_* environment variables."""
     from bot.runtime import build_runtime
-    from webhook import action_server, errors, hardening, limits, model, openapi, rest
+    from webhook import (
+        action_server,
+        errors,
+        hardening,
+        limits,
+        messenger,
+        model,
+        openapi,
+        rest,
+        twilio_sms,
+    )
 
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
@@ -37,7 +50,25 @@ def create_app(
     app.register_blueprint(model.blueprint)
     app.register_blueprint(rest.blueprint)
     app.register_blueprint(action_server.blueprint)
+    app.register_blueprint(twilio_sms.blueprint)
+    app.register_blueprint(messenger.blueprint)
     app.register_blueprint(openapi.blueprint)
     # Last: it limits the views of every blueprint registered above.
     limits.init_app(app, runtime.settings)
+    _announce_channels(runtime.settings)
     return app
+
+
+def _announce_channels(settings: Settings) -> None:
+    """One line per optional channel at start-up: on, or off and why."""
+    if settings.twilio_enabled:
+        logger.info("Twilio SMS channel on at /webhooks/twilio/webhook")
+    else:
+        logger.warning("Twilio SMS channel off: FAQBOT_TWILIO_AUTH_TOKEN is not set")
+    if settings.messenger_enabled:
+        logger.info("Messenger channel on at /webhooks/facebook/webhook")
+    else:
+        logger.warning(
+            "Messenger channel off: set FAQBOT_MESSENGER_VERIFY_TOKEN,"
+            " FAQBOT_MESSENGER_APP_SECRET and FAQBOT_MESSENGER_PAGE_ACCESS_TOKEN"
+        )

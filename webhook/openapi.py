@@ -242,6 +242,85 @@ PATHS: dict[str, Any] = {
 }
 
 
+_SIGNED_ERRORS = (400, 403, 404, 413, 415, 429, 503)
+_FORM = "application/x-www-form-urlencoded"
+
+PATHS["/webhooks/twilio/webhook"] = {
+    "post": {
+        "summary": "Twilio's messaging webhook (SMS, WhatsApp): a form in, TwiML out",
+        "parameters": [
+            {
+                "name": "X-Twilio-Signature",
+                "in": "header",
+                "required": True,
+                "schema": {"type": "string"},
+            }
+        ],
+        "requestBody": {
+            "required": True,
+            "content": {
+                _FORM: {
+                    "schema": {
+                        "type": "object",
+                        "required": ["From"],
+                        "properties": {
+                            "From": {"type": "string"},
+                            "Body": {"type": "string"},
+                            "MessageSid": {"type": "string"},
+                        },
+                    }
+                }
+            },
+        },
+        "responses": {
+            "200": {
+                "description": "TwiML: one <Message> per reply",
+                "content": {"application/xml": {"schema": {"type": "string"}}},
+            },
+            **_errors(*_SIGNED_ERRORS),
+        },
+    }
+}
+PATHS["/webhooks/facebook/webhook"] = {
+    "get": {
+        "summary": "Messenger's subscription handshake",
+        "parameters": [
+            {"name": name, "in": "query", "schema": {"type": "string"}}
+            for name in ("hub.mode", "hub.verify_token", "hub.challenge")
+        ],
+        "responses": {
+            "200": {
+                "description": "the challenge, echoed",
+                "content": {"text/plain": {"schema": {"type": "string"}}},
+            },
+            **_errors(403, 404, 429),
+        },
+    },
+    "post": {
+        "summary": "Messenger's page events; replies are sent later (Send API)",
+        "parameters": [
+            {
+                "name": "X-Hub-Signature-256",
+                "in": "header",
+                "required": True,
+                "schema": {"type": "string"},
+            }
+        ],
+        "requestBody": {
+            "required": True,
+            "content": {_JSON: {"schema": {"type": "object"}}},
+        },
+        "responses": {
+            "200": _json(
+                {"type": "object", "properties": {"status": {"const": "ok"}}},
+                "every message taken",
+            ),
+            **_errors(*_SIGNED_ERRORS),
+        },
+    },
+}
+
+
 def document() -> dict[str, Any]:
     """The whole document."""
     return {

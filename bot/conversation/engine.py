@@ -15,10 +15,12 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 
 from rasa_sdk import Action
 from rasa_sdk.types import DomainDict
 
+from bot.conversation import options
 from bot.conversation.actions.base import OFFERED_SLOT
 from bot.conversation.actions.consultation import (
     FORM_NAME,
@@ -139,20 +141,29 @@ class Engine:
             replayed = self.store.handled_replies(conversation_id, message.message_id)
             if replayed is not None:
                 return [Reply.from_json(reply) for reply in replayed]
+        typed = message.text
+        state = {} if conversation is None else conversation.state
+        choice = options.chosen(typed, state)
+        if choice is not None:
+            # "2" right after numbered options presses the second button.
+            message = replace(message, text=choice)
+            parse = self.understand(choice)
         turn = Turn(
             message,
             parse,
-            {} if conversation is None else conversation.state,
+            state,
             self._clock(),
             slot_names=self.domain["slots"],
         )
         self._decide(turn, conversation_id)
-        stored = [
-            NewMessage(sender="user", text=message.text, parse=stored_parse(parse))
-        ]
+        stored = [NewMessage(sender="user", text=typed, parse=stored_parse(parse))]
         stored += [
             NewMessage(sender="bot", text=r.text, data=r.data()) for r in turn.replies
         ]
+        state = turn.state()
+        offered = options.remembered(turn.replies)
+        if offered:
+            state[options.STATE_KEY] = offered
         handled = None
         if message.message_id is not None:
             handled = HandledMessage(
@@ -162,7 +173,7 @@ class Engine:
             conversation_id = self.store.record_turn(
                 conversation_id,
                 stored,
-                state=turn.state(),
+                state=state,
                 crisis=turn.crisis,
                 handled=handled,
                 outbox=outbox(turn.replies) if outbox is not None else (),
