@@ -103,3 +103,40 @@ def test_no_personal_data_in_any_log_line(
     assert "saved handoff" in text and "is waiting for staff" in text
     for private in PRIVATE:
         assert private.lower() not in text, private
+
+
+def test_no_personal_data_in_the_logs_of_sms_and_messenger(
+    channel_client: FlaskClient,
+    channel_runtime: Runtime,
+    graph: Any,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from test_channel_handoffs import PSID, SMS_NUMBER, messenger, sms
+
+    dialogue = [
+        QUESTION,
+        "I'd like to book a consultation",
+        NAME,
+        "<phone>",
+        EMAIL,
+        TIME,
+        CONDITION,
+        "yes",
+    ]
+    with caplog.at_level(logging.DEBUG):
+        for n, text in enumerate(dialogue):
+            sms(channel_client, text.replace("<phone>", "yes"), f"SM{n:032d}")
+        for n, text in enumerate(dialogue):
+            messenger(
+                channel_client,
+                channel_runtime,
+                graph,
+                text.replace("<phone>", PHONE_TYPED),
+                f"m_{n}",
+            )
+        channel_runtime.delivery.run_once()
+    assert {h.channel for h in channel_runtime.store.handoffs()} == {"sms", "messenger"}
+    text = logged(caplog.records).lower()
+    assert "saved handoff" in text
+    for private in [*PRIVATE, SMS_NUMBER, SMS_NUMBER[-4:] + " ", PSID]:
+        assert private.lower() not in text, private
