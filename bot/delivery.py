@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -112,6 +113,25 @@ class DeliveryWorker:
             return False
         outbox.delivered(entry.id, now=self._clock())
         return True
+
+    def flush(self, *, seconds: float = 5.0) -> int:
+        """Deliver what is due now, for at most `seconds`: the last pass of a
+        graceful shutdown, after `stop`. What is left stays for the next start
+        or another host."""
+        deadline = time.monotonic() + seconds
+        delivered = 0
+        while time.monotonic() < deadline:
+            claimed = self._store.outbox.claim(
+                self.kinds, now=self._clock(), lease=self._lease
+            )
+            if not claimed:
+                break
+            for entry in claimed:
+                if time.monotonic() >= deadline:
+                    # Unattempted claims come back when their lease ends.
+                    break
+                delivered += self._attempt(entry)
+        return delivered
 
     def start(self, *, interval: float = 1.0) -> None:
         """Deliver in a daemon thread every `interval` seconds until `stop`."""

@@ -232,3 +232,16 @@ def test_no_entries_when_the_turn_is_not_stored(engine_runtime: Runtime) -> None
     assert engine_runtime.store.outbox.entries() == []
     conversation = engine_runtime.store.conversation("test", "visitor")
     assert engine_runtime.store.transcript(conversation.id) == []
+
+
+def test_flush_delivers_what_is_due_after_stop(store: Store, clock: Clock) -> None:
+    store.outbox.enqueue(
+        [OutboxEntry("note", "alice", {"n": i}) for i in range(3)], now=clock()
+    )
+    seen: list[int] = []
+    delivery = worker(store, clock, lambda d: seen.append(d.payload["n"]))
+    delivery.stop()  # a graceful shutdown: the loop has stopped
+    assert delivery.run_once() == 0
+    assert delivery.flush(seconds=10) == 3
+    assert seen == [0, 1, 2]
+    assert store.outbox.pending_count() == 0

@@ -5,7 +5,7 @@ clients wait without holding a worker (see webhook.workers). The work itself is
 CPU-bound and runs one request at a time per process; `workers` processes use
 the cores. SIGTERM stops gracefully: the listening socket closes, requests in
 flight finish (up to `graceful_timeout`), then each worker stops its outbox
-delivery after the entry in hand.
+delivery after the entry in hand and delivers what is due, for a few seconds.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from webhook.workers import FaqbotGeventWorker
 KEEPALIVE = 5
 READ_TIMEOUT = 10.0
 GRACEFUL_TIMEOUT = 20
+FLUSH_SECONDS = 5.0
 # gunicorn's own loggers as gunicorn sets them (no access log: it would carry
 # sender ids in URLs and timing); faqbot's at INFO beside them. Its
 # log lines name ids, kinds and counts, never what visitors wrote; rasa-sdk's
@@ -72,8 +73,15 @@ class _GunicornApp(BaseApplication):  # type: ignore[misc]
         # request, on a graceful shutdown.
         runtime = app.extensions[RUNTIME_KEY]
         runtime.delivery.start()
-        self.cfg.set("worker_exit", lambda _server, _worker: runtime.delivery.stop())
+        self.cfg.set("worker_exit", lambda _server, _worker: _flush(runtime))
         return app
+
+
+def _flush(runtime: Any) -> None:
+    """Stop the outbox worker, then deliver what is due (a few seconds at most)."""
+    runtime.delivery.stop()
+    if runtime.delivery.kinds:
+        runtime.delivery.flush(seconds=FLUSH_SECONDS)
 
 
 def serve(
