@@ -21,7 +21,7 @@ from storage_backends import database_url
 
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings
-from webhook import create_app
+from webhook import create_app, limits
 
 CONSULTATION = [
     "I'd like to book a consultation",
@@ -43,7 +43,7 @@ def test_rate_limits_in_redis_are_shared_by_every_app(
         "FAQBOT_RATELIMIT_STORAGE_URL": redis_url(),
         "FAQBOT_RATELIMIT_PER_SENDER": "3/minute",
     }
-    hosts = [
+    apps = [
         create_app(
             runtime=build_runtime(
                 Settings.from_env(env),
@@ -51,9 +51,10 @@ def test_rate_limits_in_redis_are_shared_by_every_app(
                 store=runtime.store,
                 parser=runtime.parser,
             )
-        ).test_client()
+        )
         for _ in range(2)
     ]
+    hosts = [app.test_client() for app in apps]
     sender = f"redis-{uuid.uuid4().hex}"
     address = f"test-{uuid.uuid4().hex}"
 
@@ -64,10 +65,14 @@ def test_rate_limits_in_redis_are_shared_by_every_app(
             environ_base={"REMOTE_ADDR": address},
         )
 
-    statuses = [chat(hosts[n % 2]).status_code for n in range(4)]
-    assert statuses == [200, 200, 200, 429]
-    refused = chat(hosts[0])
-    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    try:
+        statuses = [chat(hosts[n % 2]).status_code for n in range(4)]
+        assert statuses == [200, 200, 200, 429]
+        refused = chat(hosts[0])
+        assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    finally:
+        for app in apps:
+            limits.close(app)
 
 
 def test_two_servers_sharing_postgres_and_redis_behave_as_one_bot(

@@ -216,3 +216,15 @@ def test_a_malformed_body_still_counts_against_the_address(
         for _ in range(3)
     ]
     assert statuses == [400, 400, 429]
+
+
+def test_an_unreachable_limit_store_lets_visitors_through(
+    runtime: Runtime, tmp_path: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = limited_client(
+        runtime, tmp_path, FAQBOT_RATELIMIT_STORAGE_URL="redis://127.0.0.1:1"
+    )
+    with caplog.at_level(logging.ERROR):
+        response = chat(client, "ann")
+    assert response.status_code == 200
+    assert "ketamine" in response.get_data(as_text=True).lower()

@@ -12,7 +12,7 @@ where the view names how to find its sender, the per-sender limit too. A request
 over a limit is answered 429 in the shared JSON error shape, with Retry-After.
 Counters live in memory (per worker process) unless
 FAQBOT_RATELIMIT_STORAGE_URL names a Redis server, which every process and host
-then shares.
+then shares; while it is unreachable, requests pass unlimited.
 """
 
 from __future__ import annotations
@@ -74,6 +74,9 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
         headers_enabled=True,
         key_prefix="faqbot",
         strategy="fixed-window",
+        # Fail open: with Redis unreachable, visitors are answered unlimited
+        # (Flask-Limiter logs the storage error) rather than refused.
+        swallow_errors=True,
     )
     app.extensions[LIMITER_KEY] = limiter
     for endpoint, view in list(app.view_functions.items()):
@@ -92,6 +95,15 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
             )(limited)
         app.view_functions[endpoint] = limited
     return limiter
+
+
+def close(app: Flask) -> None:
+    """Close the limit store's connections (Redis), for an app being discarded."""
+    limiter: Limiter | None = app.extensions.get(LIMITER_KEY)
+    client = getattr(getattr(limiter, "storage", None), "storage", None)
+    pool = getattr(client, "connection_pool", None)
+    if pool is not None:
+        pool.disconnect()
 
 
 def _sender(sender_of: SenderOf) -> str:
