@@ -15,6 +15,7 @@ from bot.knowledge import KnowledgeBase, load_knowledge_base
 from bot.settings import Settings
 from bot.storage import Store
 from bot.understanding.parser import Parser
+from bot.understanding.semantic import LazyEncoder
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ def build_runtime(
 ) -> Runtime:
     """Load and validate the knowledge base, migrate the database, build the engine."""
     knowledge = knowledge or load_knowledge_base()
-    parser = parser or Parser(knowledge)
+    parser = parser or build_parser(knowledge, semantic=settings.semantic)
     if store is None:
         store = Store.from_url(settings.database_url)
         store.upgrade()
@@ -47,3 +48,12 @@ def build_runtime(
     domain = build_domain(knowledge, list(actions))
     engine = Engine(parser=parser, store=store, actions=actions, domain=domain)
     return Runtime(settings, knowledge, parser, store, actions, domain, engine)
+
+
+def build_parser(knowledge: KnowledgeBase, *, semantic: bool = True) -> Parser:
+    """The product's parser: with the sentence model unless `semantic` is False.
+
+    The model itself loads on the first message that needs it; the phrasings'
+    vectors ship with the knowledge base, so building this is fast.
+    """
+    return Parser(knowledge, encoder=LazyEncoder() if semantic else None)

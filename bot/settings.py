@@ -24,6 +24,8 @@ class Settings:
     FAQBOT_PHONE_REGION   default region for phone numbers without + (default US)
     FAQBOT_ACTION_TOKEN   the token Rasa must send the action server; unset, the
                           action server refuses every call
+    FAQBOT_SEMANTIC       "off" runs the light mode: the fuzzy matcher without the
+                          sentence model (default on)
     """
 
     database_url: str
@@ -31,6 +33,7 @@ class Settings:
     max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS
     phone_region: str = "US"
     action_token: str | None = None
+    semantic: bool = True
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -61,7 +64,17 @@ class Settings:
             max_message_chars=max_chars,
             phone_region=region,
             action_token=env.get("FAQBOT_ACTION_TOKEN") or None,
+            semantic=_switch(env.get("FAQBOT_SEMANTIC"), "FAQBOT_SEMANTIC"),
         )
+
+
+def _switch(value: str | None, name: str) -> bool:
+    """An on/off variable: unset is on."""
+    if value is None or value.strip().lower() in ("", "on", "1", "true", "yes"):
+        return True
+    if value.strip().lower() in ("off", "0", "false", "no"):
+        return False
+    raise ConfigurationError(f"{name} must be on or off, not {value!r}")
 
 
 def sqlite_url(path: Path) -> str:

@@ -39,7 +39,7 @@ from bot.conversation.validators import (
     validate_phone,
     validate_preferred_time,
 )
-from bot.knowledge import OUT_OF_SCOPE
+from bot.out_of_scope import is_out_of_scope
 from bot.understanding.parser import NLU_FALLBACK
 
 FORM_NAME = "consultation_form"
@@ -84,7 +84,11 @@ def asks_something_else(latest_message: Mapping[str, Any]) -> bool:
     intent = (latest_message.get("intent") or {}).get("name") or ""
     ranking = latest_message.get("intent_ranking") or []
     top = next((r.get("name") for r in ranking if r.get("name") != NLU_FALLBACK), None)
-    return intent.startswith("faq") or intent == "bot_challenge" or top == OUT_OF_SCOPE
+    return (
+        intent.startswith("faq")
+        or intent == "bot_challenge"
+        or (top is not None and is_out_of_scope(top))
+    )
 
 
 class ValidateConsultationForm(FormValidationAction):
