@@ -77,6 +77,8 @@ class NluSettings:
     semantic_weight: float = 0.6
     combined_threshold: float = 0.40
     combined_margin: float = 0.0
+    short_message_words: int = 2
+    short_message_margin: float = 0.05
     # Messages longer than this are also scored on their closing question.
     long_message_words: int = 25
 
@@ -109,6 +111,12 @@ class Parser:
         self._encoder = encoder
         self._semantic: SemanticIndex | None = None
         self._intent_numbers = {n: i for i, n in enumerate(self.matcher.intents)}
+        self._small_talk = [
+            i
+            for i, n in enumerate(self.matcher.intents)
+            if n in knowledge.intents and n != "request_consultation"
+            and not is_out_of_scope(n)
+        ]
         if encoder is not None:
             phrasings = knowledge.phrasings()
             stored = PhrasingVectors.read(
@@ -158,7 +166,7 @@ class Parser:
             intent = IntentScore(name=CRISIS, confidence=1.0)
             ranking = [intent, *ranking]
         else:
-            intent = self._decide(ranking)
+            intent = self._decide(ranking, words=len(matched))
             if intent["name"] == NLU_FALLBACK:
                 ranking = [intent, *ranking]
         return {
@@ -192,6 +200,10 @@ class Parser:
                 combined[row, self._intent_numbers[name]] += (1 - weight) * min(
                     score, 1.0
                 )
+        if len(pieces) > 1:
+            # A story's last line is read in its light: "is that real?" after
+            # eight lines about opioids is not a question about the bot.
+            combined[1:, self._small_talk] = 0.0
         best = combined.max(axis=0).tolist()
         order = sorted(range(len(best)), key=best.__getitem__, reverse=True)
         intents = self._semantic.intents
@@ -200,8 +212,8 @@ class Parser:
     def _fuzzy(self, english: list[str]) -> list[tuple[str, float]]:
         return self.matcher.rank_terms(self.matcher.analyzer.terms_of_english(english))
 
-    def _decide(self, ranking: list[IntentScore]) -> IntentScore:
-        threshold, margin = self._trust()
+    def _decide(self, ranking: list[IntentScore], *, words: int) -> IntentScore:
+        threshold, margin = self._trust(words)
         fallback = IntentScore(name=NLU_FALLBACK, confidence=threshold)
         if not ranking:
             return fallback
@@ -214,11 +226,15 @@ class Parser:
                 return fallback
         return top
 
-    def _trust(self) -> tuple[float, float]:
-        """The threshold and margin of this parser's mode."""
+    def _trust(self, words: int) -> tuple[float, float]:
+        """The threshold and margin of this parser's mode, for a message's length."""
         s = self.settings
         if self._semantic is None:
             return s.threshold, s.margin
+        if words <= s.short_message_words:
+            # "pain" or "ketamine" alone: close candidates are a real ambiguity,
+            # better asked about ("did you mean") than guessed.
+            return s.combined_threshold, s.short_message_margin
         return s.combined_threshold, s.combined_margin
 
     def response_selector(
