@@ -15,11 +15,21 @@ from bot.errors import KnowledgeBaseError
 
 OUT_OF_SCOPE = "out_of_scope"
 OUT_OF_SCOPE_PREFIX = OUT_OF_SCOPE + "/"
+# Below this an out-of-scope candidate is a guess: "12345" is not about the
+# clinic's location, though some topic always ranks first below the fallback.
+CONFIDENT = 0.35
 
 
 def is_out_of_scope(intent: str) -> bool:
     """True for the generic out-of-scope intent and for every specific topic."""
     return intent == OUT_OF_SCOPE or intent.startswith(OUT_OF_SCOPE_PREFIX)
+
+
+def confidently_out_of_scope(candidate: Mapping[str, Any]) -> bool:
+    """True for a ranking entry that is an out-of-scope intent, and sure of it."""
+    return is_out_of_scope(str(candidate.get("name") or "")) and float(
+        candidate.get("confidence") or 0.0
+    ) >= CONFIDENT
 
 
 @dataclass(frozen=True)

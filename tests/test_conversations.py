@@ -439,9 +439,9 @@ FORM_PATHS: dict[str, tuple[list[Step], dict[str, Any] | None]] = {
     "out-of-scope question mid-form": (
         [
             *HAPPY[:4],
-            ("how much does it cost?", ["I don't have that information", TIME_Q]),
+            ("how much does it cost?", ["Our article doesn't say", TIME_Q]),
             HAPPY[4],
-            ("do you take insurance?", ["I don't have that information", CONDITION_Q]),
+            ("do you take insurance?", ["Our article doesn't say", CONDITION_Q]),
             *HAPPY[5:],
         ],
         GRACE,
@@ -638,7 +638,9 @@ def test_cancel_while_paused_by_a_crisis_forgets_the_details(
     converse("i want to end it all")
     assert CANCELLED in converse("cancel")[0]
     assert store.conversation("rest", "visitor").state["slots"]["name"] is None
-    assert converse("I'd like a consultation")[0].startswith("To arrange")
+    assert converse("I'd like a consultation")[0].startswith(
+        "A member of our staff will call you back"
+    )
 
 
 def test_handoff_is_stored_with_its_transcript_when_received_returns(

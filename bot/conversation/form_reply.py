@@ -22,7 +22,7 @@ from bot.conversation.answers import (
     phrase_key,
 )
 from bot.knowledge import FAQ_PREFIX
-from bot.out_of_scope import is_out_of_scope
+from bot.out_of_scope import confidently_out_of_scope
 from bot.understanding.parser import NLU_FALLBACK
 
 
@@ -151,11 +151,11 @@ def asks_something_else(latest_message: Mapping[str, Any]) -> bool:
     """
     intent = (latest_message.get("intent") or {}).get("name") or ""
     ranking = latest_message.get("intent_ranking") or []
-    top = next((r.get("name") for r in ranking if r.get("name") != NLU_FALLBACK), None)
+    top = next((r for r in ranking if r.get("name") != NLU_FALLBACK), None)
     return (
         intent.startswith(FAQ_PREFIX.rstrip("/"))
         or intent == "bot_challenge"
-        or (top is not None and is_out_of_scope(top))
+        or (top is not None and confidently_out_of_scope(top))
     )
 
 

@@ -23,12 +23,10 @@ from bot.conversation.actions.base import (
 from bot.conversation.actions.crisis import ActionCrisis, CrisisCheck
 from bot.conversation.replies import no_information, not_in_article
 from bot.knowledge import FAQ_PREFIX, KnowledgeBase
-from bot.out_of_scope import OUT_OF_SCOPE_PREFIX, is_out_of_scope
+from bot.out_of_scope import OUT_OF_SCOPE_PREFIX, confidently_out_of_scope
 
 MAX_SUGGESTIONS = 3
 MIN_SUGGESTION_CONFIDENCE = 0.25
-# Below this an out-of-scope candidate is a guess: "asdf" is not about the cost.
-MIN_OUT_OF_SCOPE_CONFIDENCE = 0.35
 STARTER_TOPICS = ("what_is_ketamine_therapy", "ketamine_safety", "side_effects")
 
 
@@ -56,9 +54,7 @@ class ActionFallback(KnowledgeAction):
         count = int(tracker.get_slot(FALLBACK_COUNT_SLOT) or 0) + 1
         candidates = _candidates(tracker.latest_message)
         top = candidates[0] if candidates else {}
-        if is_out_of_scope(top.get("name") or "") and (
-            top.get("confidence", 0) >= MIN_OUT_OF_SCOPE_CONFIDENCE
-        ):
+        if confidently_out_of_scope(top):
             dispatcher.utter_message(
                 text=self._not_covered(top["name"]), buttons=[consultation_button()]
             )
