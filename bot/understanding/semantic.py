@@ -68,23 +68,32 @@ def default_model_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "model"
 
 
-def _erf(x: np.ndarray) -> np.ndarray:
-    """The error function, to float32 precision (Abramowitz & Stegun 7.1.26)."""
-    sign = np.sign(x)
-    a = np.abs(x)
-    t = 1.0 / (1.0 + 0.3275911 * a)
-    poly = t * (
-        0.254829592
-        + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))
-    )
-    return sign * (1.0 - poly * np.exp(-a * a))
+_SQRT_HALF = np.float32(1 / math.sqrt(2))
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:
-    """BERT's exact (erf) GELU, not the tanh approximation."""
-    return (
-        x * np.float32(0.5) * (np.float32(1.0) + _erf(x * np.float32(1 / math.sqrt(2))))
-    )
+    """BERT's exact (erf) GELU, not the tanh approximation, computed in place.
+
+    erf from Abramowitz & Stegun 7.1.26 (error below 1.5e-7, float32's own).
+    """
+    z = np.abs(x) * _SQRT_HALF
+    t = np.float32(0.3275911) * z
+    t += np.float32(1.0)
+    np.reciprocal(t, out=t)
+    poly = t * np.float32(1.061405429)
+    for c in (-1.453152027, 1.421413741, -0.284496736, 0.254829592):
+        poly += np.float32(c)
+        poly *= t
+    np.square(z, out=z)
+    np.negative(z, out=z)
+    np.exp(z, out=z)
+    poly *= z  # 1 - erf(|x| / sqrt 2)
+    # gelu(x) = x * (1 + erf(x / sqrt 2)) / 2; erf is odd, so for x < 0 it is
+    # x * poly / 2 and for x >= 0 it is x * (2 - poly) / 2.
+    np.copyto(poly, np.float32(2.0) - poly, where=x >= 0)
+    poly *= x
+    poly *= np.float32(0.5)
+    return poly
 
 
 def _layer_norm(
