@@ -12,6 +12,7 @@ from threadpoolctl import threadpool_limits
 from bot.conversation.actions.registry import build_actions
 from bot.conversation.domain import build_domain
 from bot.conversation.engine import Engine
+from bot.delivery import DeliveryWorker, Handler
 from bot.knowledge import KnowledgeBase, load_knowledge_base
 from bot.settings import Settings
 from bot.storage import Store
@@ -30,6 +31,7 @@ class Runtime:
     actions: Mapping[str, Action]
     domain: DomainDict
     engine: Engine
+    delivery: DeliveryWorker
 
 
 def build_runtime(
@@ -48,7 +50,16 @@ def build_runtime(
     actions = build_actions(knowledge, store, phone_region=settings.phone_region)
     domain = build_domain(knowledge, list(actions))
     engine = Engine(parser=parser, store=store, actions=actions, domain=domain)
-    return Runtime(settings, knowledge, parser, store, actions, domain, engine)
+    delivery = DeliveryWorker(store, delivery_handlers(settings))
+    return Runtime(
+        settings, knowledge, parser, store, actions, domain, engine, delivery
+    )
+
+
+def delivery_handlers(settings: Settings) -> dict[str, Handler]:
+    """The outbox handlers, by entry kind, for the channels that are configured."""
+    handlers: dict[str, Handler] = {}
+    return handlers
 
 
 def build_parser(knowledge: KnowledgeBase, *, semantic: bool = True) -> Parser:

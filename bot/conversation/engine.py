@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from rasa_sdk import Action
 from rasa_sdk.types import DomainDict
@@ -36,13 +36,16 @@ from bot.conversation.turn import Turn, stored_parse
 from bot.errors import StorageError
 from bot.knowledge import FAQ_PREFIX
 from bot.messages import IncomingMessage, Reply
-from bot.storage import NewMessage, Store
+from bot.storage import NewMessage, OutboxEntry, Store
+from bot.storage.store import HandledMessage
 from bot.understanding.parser import CRISIS, IntentScore, Parser, ParseResult
 
 logger = logging.getLogger(__name__)
 
 SUBMIT_ACTION = "action_submit_consultation"
 _LOCK_STRIPES = 64
+
+OutboxFor = Callable[[list[Reply]], Sequence[OutboxEntry]]
 
 
 class Engine:
@@ -91,8 +94,16 @@ class Engine:
         topics = self.parser.knowledge.topics
         return intent.startswith(FAQ_PREFIX) and any(t.intent == intent for t in topics)
 
-    def handle(self, message: IncomingMessage) -> list[Reply]:
-        """Answer one message and store the turn; return the replies in order."""
+    def handle(
+        self, message: IncomingMessage, *, outbox: OutboxFor | None = None
+    ) -> list[Reply]:
+        """Answer one message and store the turn; return the replies in order.
+
+        `outbox` turns the replies into outbox entries (a channel that sends its
+        replies later, say), stored in the turn's transaction. A message whose
+        `message_id` was handled before gets its first replies again, and
+        nothing else happens.
+        """
         # Understood before anything is loaded: a crisis needs no stored state.
         parse = self.understand(message.text)
         lock = self._locks[hash((message.channel, message.sender_id)) % _LOCK_STRIPES]
@@ -101,7 +112,7 @@ class Engine:
                 # Across worker processes too: a double-tapped "yes" must not be
                 # taken twice from the same state.
                 with self.store.turn(message.channel, message.sender_id):
-                    return self._handle(message, parse)
+                    return self._handle(message, parse, outbox)
             except StorageError as e:
                 if parse["intent"]["name"] != CRISIS:
                     raise
@@ -112,8 +123,17 @@ class Engine:
                 self._answer_crisis(turn)
                 return turn.replies
 
-    def _handle(self, message: IncomingMessage, parse: ParseResult) -> list[Reply]:
+    def _handle(
+        self,
+        message: IncomingMessage,
+        parse: ParseResult,
+        outbox: OutboxFor | None,
+    ) -> list[Reply]:
         conversation = self.store.conversation(message.channel, message.sender_id)
+        if message.message_id is not None:
+            replayed = self.store.handled_replies(conversation.id, message.message_id)
+            if replayed is not None:
+                return [Reply.from_json(reply) for reply in replayed]
         turn = Turn(
             message,
             parse,
@@ -128,9 +148,19 @@ class Engine:
         stored += [
             NewMessage(sender="bot", text=r.text, data=r.data()) for r in turn.replies
         ]
+        handled = None
+        if message.message_id is not None:
+            handled = HandledMessage(
+                message.message_id, [reply.to_json() for reply in turn.replies]
+            )
         try:
             self.store.record_turn(
-                conversation.id, stored, state=turn.state(), crisis=turn.crisis
+                conversation.id,
+                stored,
+                state=turn.state(),
+                crisis=turn.crisis,
+                handled=handled,
+                outbox=outbox(turn.replies) if outbox is not None else (),
             )
         except StorageError as e:
             # The reply matters more than the record: send it regardless.

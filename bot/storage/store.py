@@ -6,6 +6,7 @@ import logging
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,12 +16,14 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from bot.errors import HandoffNotFound, StorageError
 from bot.storage import schema
 from bot.storage.engines import engine_for_url
+from bot.storage.outbox import Outbox, insert_entries
 from bot.storage.records import (
     HANDOFF_STATUSES,
     Conversation,
     Handoff,
     HandoffDetails,
     NewMessage,
+    OutboxEntry,
     TranscriptLine,
     as_utc,
 )
@@ -53,10 +56,23 @@ _SET_STATE = (
 _RAISE_CRISIS = _SET_STATE.values(crisis=True)
 _NEW_CONVERSATION = schema.conversations.insert()
 _NEW_MESSAGES = schema.messages.insert()
+_FIND_INBOUND = select(schema.inbound_messages.c.replies).where(
+    schema.inbound_messages.c.conversation_id == bindparam("conversation"),
+    schema.inbound_messages.c.message_id == bindparam("message_id"),
+)
+_NEW_INBOUND = schema.inbound_messages.insert()
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class HandledMessage:
+    """A channel's message id and the replies it got, recorded with its turn."""
+
+    message_id: str
+    replies: list[dict[str, Any]]
 
 
 class Store:
@@ -72,6 +88,9 @@ class Store:
         self._engine = engine
         self._write_lock = write_lock or NoWriteLock()
         self._turn_locks = turn_locks
+        self.outbox = Outbox(
+            self._begin, skip_locked=engine.dialect.name == "postgresql"
+        )
 
     @classmethod
     def from_url(cls, url: str) -> Store:
@@ -150,6 +169,17 @@ class Store:
             ).one_or_none()
         return None if row is None else Conversation(**row._mapping)
 
+    def handled_replies(
+        self, conversation_id: int, message_id: str
+    ) -> list[dict[str, Any]] | None:
+        """The replies stored for a conversation's message id, None if it is new."""
+        with self._begin("read a handled message") as conn:
+            found: list[dict[str, Any]] | None = conn.execute(
+                _FIND_INBOUND,
+                {"conversation": conversation_id, "message_id": message_id},
+            ).scalar_one_or_none()
+        return found
+
     def record_turn(
         self,
         conversation_id: int,
@@ -157,8 +187,11 @@ class Store:
         *,
         state: dict[str, Any],
         crisis: bool = False,
+        handled: HandledMessage | None = None,
+        outbox: Sequence[OutboxEntry] = (),
     ) -> None:
-        """Store a turn's messages and the new state in one transaction."""
+        """Store a turn in one transaction: messages, state, its outbox entries,
+        and the channel's message id with its replies when `handled` is given."""
         now = _now()
         rows = [
             {
@@ -182,6 +215,17 @@ class Store:
                 raise StorageError(f"no conversation with id {conversation_id}")
             if rows:
                 conn.execute(_NEW_MESSAGES, rows)
+            if handled is not None:
+                conn.execute(
+                    _NEW_INBOUND,
+                    {
+                        "message_id": handled.message_id,
+                        "conversation_id": conversation_id,
+                        "replies": handled.replies,
+                        "created_at": now,
+                    },
+                )
+            insert_entries(conn, outbox, now=now)
 
     def transcript(self, conversation_id: int) -> list[TranscriptLine]:
         """Return the conversation's messages, oldest first."""
