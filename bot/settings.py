@@ -33,6 +33,8 @@ class Settings:
     FAQBOT_MESSENGER_PAGE_ACCESS_TOKEN  Messenger's three secrets; the channel is
                           off unless all three are set
     FAQBOT_MESSENGER_GRAPH_URL  the Graph API's base URL (default Meta's)
+    FAQBOT_SEMANTIC       "off" runs the light mode: the fuzzy matcher without the
+                          sentence model (default on)
     """
 
     database_url: str
@@ -60,6 +62,7 @@ class Settings:
             self.messenger_app_secret,
             self.messenger_page_access_token,
         )
+    semantic: bool = True
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -99,6 +102,7 @@ class Settings:
             ),
             messenger_graph_url=_http_url(env, "FAQBOT_MESSENGER_GRAPH_URL")
             or DEFAULT_MESSENGER_GRAPH_URL,
+            semantic=_switch(env.get("FAQBOT_SEMANTIC"), "FAQBOT_SEMANTIC"),
         )
 
 
@@ -115,6 +119,15 @@ def _http_url(env: Mapping[str, str], key: str) -> str | None:
     if parts.query or parts.fragment:
         raise ConfigurationError(f"{key} must not have a query or fragment")
     return value.rstrip("/")
+
+
+def _switch(value: str | None, name: str) -> bool:
+    """An on/off variable: unset is on."""
+    if value is None or value.strip().lower() in ("", "on", "1", "true", "yes"):
+        return True
+    if value.strip().lower() in ("off", "0", "false", "no"):
+        return False
+    raise ConfigurationError(f"{name} must be on or off, not {value!r}")
 
 
 def sqlite_url(path: Path) -> str:
