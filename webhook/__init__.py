@@ -19,7 +19,7 @@ def create_app(
     test_config: Mapping[str, Any] | None = None, *, runtime: Runtime | None = None
 ) -> Flask:
     """Build the app. `test_config` overrides FAQBOT_* environment variables."""
-    from webhook import action_server, errors, model, rest
+    from webhook import action_server, errors, model, rest, site, widget
 
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
@@ -33,4 +33,8 @@ def create_app(
     app.register_blueprint(model.blueprint)
     app.register_blueprint(rest.blueprint)
     app.register_blueprint(action_server.blueprint)
+    widget.init_app(app)
+    app.register_blueprint(widget.blueprint)
+    app.register_blueprint(widget.config_blueprint)
+    app.register_blueprint(site.blueprint)
     return app
