@@ -139,13 +139,18 @@ class PageErrors:
 
 
 def widget_page(
-    bot: Bot, *, attributes: str = "", head: str = "", body: str = ""
+    bot: Bot,
+    *,
+    attributes: str = "",
+    head: str = "",
+    body: str = "",
+    with_widget: bool = True,
 ) -> str:
     """A page of the clinic's site with the widget embedded by its one tag."""
+    tag = f"<script src='{bot.url}widget.js' defer {attributes}></script>"
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>Clinic</title>{head}"
-        f"<script src='{bot.url}widget.js' defer {attributes}></script>"
+        f"<title>Clinic</title>{head}{tag if with_widget else ''}"
         f"</head><body><h1>Our clinic</h1>{body}</body></html>"
     )

@@ -27,8 +27,8 @@
   var FOCUSABLE = "button:not([disabled]), a[href], input:not([disabled])";
 
   var CSS = [
-    ":host { all: initial !important; }",
-    ".fb { all: initial; font: 15px/1.45 system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; color: " + INK + "; }",
+    ":host { all: initial !important; display: contents !important; }",
+    ".fb { all: initial; display: contents; font: 15px/1.45 system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; color: " + INK + "; }",
     ".fb *, .fb *::before, .fb *::after { box-sizing: border-box; }",
     "[hidden] { display: none !important; }",
     ".sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }",
