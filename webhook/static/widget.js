@@ -392,16 +392,19 @@
         (replies || []).forEach(function (reply) {
           self.add({ id: newId(), from: "bot", text: reply.text || "", buttons: reply.buttons || [], custom: reply.custom || null });
         });
+        // A long answer is read from its start: the question stays at the top.
+        var asked = self.nodes.get(message.id);
+        self.log.scrollTop = asked.offsetTop - self.log.offsetTop - 8;
       }).catch(function (error) {
         message.status = error.refused ? "refused" : "failed";
         if (error.refused) message.error = error.message;
         self.render(message);
+        self.log.scrollTop = self.log.scrollHeight;
       }).then(function () {
         Store.save(self.state);
         self.showTyping(false);
         self.busy = false;
         self.inFlight = null;
-        self.log.scrollTop = self.log.scrollHeight;
         self.pump();
       });
     }
