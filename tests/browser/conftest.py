@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from live_servers import Bot, HostSite, PageErrors
 
 from bot.knowledge import KnowledgeBase
 from bot.runtime import build_runtime
 from bot.settings import Settings
 from bot.understanding.parser import Parser
+from browser.live_servers import Bot, HostSite, PageErrors
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

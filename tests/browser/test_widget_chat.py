@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from live_servers import Bot, HostSite, PageErrors, widget_page
 from playwright.sync_api import Page, expect
 
 from bot.conversation.replies import FORM_QUESTIONS
+from browser.live_servers import Bot, HostSite, PageErrors, widget_page
 
 
 def open_chat(page: Page, bot: Bot) -> Any:
@@ -201,3 +201,13 @@ def test_a_retry_after_a_lost_answer_is_handled_once(page: Page, bot: Bot) -> No
     assert bot.user_messages() == ["i would like a consultation", "Maria Lopez"]
     # One question asked once: the retry did not start the form a second time.
     expect(log.get_by_text(FORM_QUESTIONS["name"])).to_have_count(1)
+
+
+def test_a_crisis_message_gets_988_and_911_first_as_links(
+    page: Page, bot: Bot
+) -> None:
+    log = open_chat(page, bot)
+    ask(page, "i want to end it all")
+    expect(log).to_contain_text("Assistant said: If you are thinking about suicide")
+    expect(log.get_by_role("link", name="988")).to_have_attribute("href", "tel:988")
+    expect(log.get_by_role("link", name="911")).to_have_attribute("href", "tel:911")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from axe_playwright_python.sync_playwright import Axe
-from live_servers import Bot, HostSite, PageErrors, widget_page
 from playwright.sync_api import Page, expect
+
+from browser.live_servers import Bot, HostSite, PageErrors, widget_page
 
 WIDGET_ROOT = "document.querySelector('faqbot-widget').shadowRoot"
 

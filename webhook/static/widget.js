@@ -231,7 +231,7 @@
       form.addEventListener("submit", this.onSubmit.bind(this));
       this.consult = el("button", { type: "button", class: "consult", text: "Request a consultation" });
       this.consult.addEventListener("click", this.requestConsultation.bind(this));
-      var notice = el("p", { class: "notice", text: "General information, not medical advice. In an emergency call 911." });
+      var notice = el("p", { class: "notice" }, [withPhoneLinks("General information, not medical advice. Emergency: call 911. Crisis: call or text 988.")]);
 
       this.panel = el("div", { class: "panel", role: "dialog", "aria-modal": "true", "aria-labelledby": "faqbot-title", hidden: true },
         [header, this.log, this.typing, form, this.consult, notice]);
@@ -388,6 +388,7 @@
       }).then(function (replies) {
         if (!self.state.messages.includes(message)) return; // started over meanwhile
         message.status = "sent";
+        self.state.greeted = true; // the conversation has begun: no late greeting
         self.render(message);
         (replies || []).forEach(function (reply) {
           self.add({ id: newId(), from: "bot", text: reply.text || "", buttons: reply.buttons || [], custom: reply.custom || null });
