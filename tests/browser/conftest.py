@@ -43,9 +43,14 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    """One headless Chromium for the session."""
+    """One headless Chromium per test module.
+
+    Not per session: while Playwright's sync API is open, the main thread has a
+    running event loop, and the rest of the suite (rasa-sdk's executor calls
+    asyncio.run) must not run inside it.
+    """
     if not Path(CHROMIUM).exists():
         _unavailable(f"{CHROMIUM} is not installed (apt-get install -y chromium)")
     try:
