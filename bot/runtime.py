@@ -57,4 +57,11 @@ def build_runtime(
 def delivery_handlers(settings: Settings) -> dict[str, Handler]:
     """The outbox handlers, by entry kind, for the channels that are configured."""
     handlers: dict[str, Handler] = {}
+    if settings.messenger_enabled:
+        from bot.channels import graph_api
+
+        assert settings.messenger_page_access_token is not None
+        handlers[graph_api.KIND] = graph_api.SendApi(
+            settings.messenger_graph_url, settings.messenger_page_access_token
+        )
     return handlers

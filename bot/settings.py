@@ -5,14 +5,16 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import phonenumbers
 
 from bot.errors import ConfigurationError
 
 DEFAULT_MAX_MESSAGE_CHARS = 2000
+DEFAULT_MESSENGER_GRAPH_URL = "https://graph.facebook.com/v21.0"
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,13 @@ class Settings:
     FAQBOT_ALLOWED_ORIGINS  comma-separated web origins (https://clinic.example)
                           whose pages may embed the chat widget; unset, only the
                           bot's own pages may
+    FAQBOT_TWILIO_AUTH_TOKEN  signs Twilio's webhooks; unset, the SMS channel is off
+    FAQBOT_PUBLIC_URL     the address Twilio calls (behind a proxy), e.g.
+                          https://bot.example.org; unset, the request's own URL
+    FAQBOT_MESSENGER_VERIFY_TOKEN, FAQBOT_MESSENGER_APP_SECRET,
+    FAQBOT_MESSENGER_PAGE_ACCESS_TOKEN  Messenger's three secrets; the channel is
+                          off unless all three are set
+    FAQBOT_MESSENGER_GRAPH_URL  the Graph API's base URL (default Meta's)
     """
 
     database_url: str
@@ -36,6 +45,26 @@ class Settings:
     phone_region: str = "US"
     action_token: str | None = None
     allowed_origins: tuple[str, ...] = ()
+    twilio_auth_token: str | None = field(default=None, repr=False)
+    public_url: str | None = None
+    messenger_verify_token: str | None = field(default=None, repr=False)
+    messenger_app_secret: str | None = field(default=None, repr=False)
+    messenger_page_access_token: str | None = field(default=None, repr=False)
+    messenger_graph_url: str = DEFAULT_MESSENGER_GRAPH_URL
+
+    @property
+    def twilio_enabled(self) -> bool:
+        """The SMS channel runs only with a token to check Twilio's signatures."""
+        return self.twilio_auth_token is not None
+
+    @property
+    def messenger_enabled(self) -> bool:
+        """Messenger runs only with its verify token, app secret and page token."""
+        return None not in (
+            self.messenger_verify_token,
+            self.messenger_app_secret,
+            self.messenger_page_access_token,
+        )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -67,7 +96,31 @@ class Settings:
             phone_region=region,
             action_token=env.get("FAQBOT_ACTION_TOKEN") or None,
             allowed_origins=parse_origins(env.get("FAQBOT_ALLOWED_ORIGINS") or ""),
+            twilio_auth_token=env.get("FAQBOT_TWILIO_AUTH_TOKEN") or None,
+            public_url=_http_url(env, "FAQBOT_PUBLIC_URL"),
+            messenger_verify_token=env.get("FAQBOT_MESSENGER_VERIFY_TOKEN") or None,
+            messenger_app_secret=env.get("FAQBOT_MESSENGER_APP_SECRET") or None,
+            messenger_page_access_token=(
+                env.get("FAQBOT_MESSENGER_PAGE_ACCESS_TOKEN") or None
+            ),
+            messenger_graph_url=_http_url(env, "FAQBOT_MESSENGER_GRAPH_URL")
+            or DEFAULT_MESSENGER_GRAPH_URL,
         )
+
+
+def _http_url(env: Mapping[str, str], key: str) -> str | None:
+    """An http(s) URL without a trailing slash, None when unset."""
+    value = (env.get(key) or "").strip()
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigurationError(
+            f"{key} must be an http:// or https:// URL, e.g. https://bot.example.org"
+        )
+    if parts.query or parts.fragment:
+        raise ConfigurationError(f"{key} must not have a query or fragment")
+    return value.rstrip("/")
 
 
 def sqlite_url(path: Path) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from bot.conversation.phone_offer import SENDER_PHONE
 from bot.messages import IncomingMessage, Reply
 from webhook.cors import allow_origins
 from webhook.errors import BadRequest
@@ -79,6 +80,8 @@ def receive() -> ResponseReturnValue:
     sender = sender_id(body)
     text = text_field(body, "message", max_chars=runtime().settings.max_message_chars)
     metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+    # Only a channel that verified the sender's number may offer it as theirs.
+    metadata = {k: v for k, v in metadata.items() if k != SENDER_PHONE}
     replies = runtime().engine.handle(
         IncomingMessage(
             channel=CHANNEL,

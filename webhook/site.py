@@ -81,6 +81,8 @@ def api() -> ResponseReturnValue:
                 "chat": "POST /webhooks/rest/webhook {sender, message, metadata}",
                 "parse": "POST /model/parse {text}",
                 "actions": "POST /webhook?token=... (Rasa action server)",
+                "sms": "POST /webhooks/twilio/webhook (Twilio SMS and WhatsApp)",
+                "messenger": "GET, POST /webhooks/facebook/webhook (Messenger)",
             },
         }
     )

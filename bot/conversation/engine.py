@@ -15,10 +15,12 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 
 from rasa_sdk import Action
 from rasa_sdk.types import DomainDict
 
+from bot.conversation import options
 from bot.conversation.actions.base import OFFERED_SLOT
 from bot.conversation.actions.consultation import (
     FORM_NAME,
@@ -134,6 +136,12 @@ class Engine:
             replayed = self.store.handled_replies(conversation.id, message.message_id)
             if replayed is not None:
                 return [Reply.from_json(reply) for reply in replayed]
+        typed = message.text
+        choice = options.chosen(typed, conversation.state)
+        if choice is not None:
+            # "2" right after numbered options presses the second button.
+            message = replace(message, text=choice)
+            parse = self.understand(choice)
         turn = Turn(
             message,
             parse,
@@ -142,12 +150,14 @@ class Engine:
             slot_names=self.domain["slots"],
         )
         self._decide(turn, conversation.id)
-        stored = [
-            NewMessage(sender="user", text=message.text, parse=stored_parse(parse))
-        ]
+        stored = [NewMessage(sender="user", text=typed, parse=stored_parse(parse))]
         stored += [
             NewMessage(sender="bot", text=r.text, data=r.data()) for r in turn.replies
         ]
+        state = turn.state()
+        offered = options.remembered(turn.replies)
+        if offered:
+            state[options.STATE_KEY] = offered
         handled = None
         if message.message_id is not None:
             handled = HandledMessage(
@@ -157,7 +167,7 @@ class Engine:
             self.store.record_turn(
                 conversation.id,
                 stored,
-                state=turn.state(),
+                state=state,
                 crisis=turn.crisis,
                 handled=handled,
                 outbox=outbox(turn.replies) if outbox is not None else (),

@@ -14,7 +14,7 @@ from bot.conversation.actions.base import (
     consultation_button,
     topic_buttons,
 )
-from bot.conversation.replies import bot_disclosure, greeting
+from bot.conversation.replies import bot_disclosure, greeting, greeting_sms
 from bot.knowledge import KnowledgeBase
 
 GREETING_TOPICS = (
@@ -43,7 +43,10 @@ class ActionGreet(ReplyAction):
     def reply(
         self, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> list[dict[str, Any]]:
-        dispatcher.utter_message(**greeting_message(self.knowledge))
+        dispatcher.utter_message(
+            **greeting_message(self.knowledge),
+            json_message={"sms": greeting_sms(self.knowledge.clinic)},
+        )
         return []
 
 
