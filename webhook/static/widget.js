@@ -58,7 +58,7 @@
     ".bot { background: #fff; border: 1px solid #d5dde6; border-bottom-left-radius: 4px; }",
     ".user { margin-left: auto; background: var(--fb-accent); color: var(--fb-on-accent); border-bottom-right-radius: 4px; }",
     ".user.unsent { background: #fff; color: " + INK + "; border: 2px dashed #b3261e; }",
-    ".bot a { color: var(--fb-link); }",
+    ".bot a, .notice a { color: var(--fb-link); }",
     ".source { font-size: 13px; color: #4a5868; font-style: italic; }",
     ".status { margin-top: 6px; font-size: 13px; color: #b3261e; font-weight: 600; }",
     ".status button { background: #fff; color: #b3261e; border: 1px solid #b3261e; border-radius: 6px; padding: 2px 10px; margin-left: 6px; }",
