@@ -18,7 +18,8 @@ $(BIN)/faqbot: pyproject.toml
 	touch $(BIN)/faqbot
 
 run: $(BIN)/faqbot
-	@echo "faqbot: open http://$(HOST):$(PORT)/ (chat over POST /webhooks/rest/webhook)"
+	@echo "faqbot: open http://$(HOST):$(PORT)/ for the demo page with the chat widget"
+	@echo "        (the API is listed at http://$(HOST):$(PORT)/api; another port: make run PORT=8080)"
 	$(BIN)/faqbot serve --host $(HOST) --port $(PORT)
 
 lint: $(BIN)/faqbot

@@ -872,8 +872,8 @@ def test_model_parse_refuses_bad_requests(
     assert response.get_json()["error"]
 
 
-def test_the_root_address_lists_the_endpoints(client: FlaskClient) -> None:
-    response = client.get("/")
+def test_the_api_address_lists_the_endpoints(client: FlaskClient) -> None:
+    response = client.get("/api")
     assert response.status_code == 200
     assert response.get_json()["endpoints"]["chat"].startswith(
         "POST /webhooks/rest/webhook"

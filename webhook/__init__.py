@@ -22,7 +22,16 @@ def create_app(
     test_config: Mapping[str, Any] | None = None, *, runtime: Runtime | None = None
 ) -> Flask:
     """Build the app. `test_config` overrides FAQBOT_* environment variables."""
-    from webhook import action_server, errors, messenger, model, rest, twilio_sms
+    from webhook import (
+        action_server,
+        errors,
+        messenger,
+        model,
+        rest,
+        site,
+        twilio_sms,
+        widget,
+    )
 
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
@@ -38,6 +47,10 @@ def create_app(
     app.register_blueprint(action_server.blueprint)
     app.register_blueprint(twilio_sms.blueprint)
     app.register_blueprint(messenger.blueprint)
+    widget.init_app(app)
+    app.register_blueprint(widget.blueprint)
+    app.register_blueprint(widget.config_blueprint)
+    app.register_blueprint(site.blueprint)
     _announce_channels(runtime.settings)
     return app
 
