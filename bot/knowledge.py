@@ -6,6 +6,7 @@ validated there, so a broken entry fails the boot instead of the first visitor.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -18,12 +19,12 @@ import yaml
 
 from bot.errors import KnowledgeBaseError
 from bot.gsm import gsm7_length, is_gsm7
+from bot.out_of_scope import OUT_OF_SCOPE, OutOfScopeTopic, out_of_scope_topics
 
 SMS_LIMIT = 300
 # Messenger cuts quick-reply titles at 20 characters; a label must fit whole.
 LABEL_LIMIT = 20
 FIXED_INTENTS = ("greet", "goodbye", "thanks", "bot_challenge", "request_consultation")
-OUT_OF_SCOPE = "out_of_scope"
 FAQ_PREFIX = "faq/"
 _TOPIC_FIELDS = ("id", "question", "section", "signature", "answer", "sms", "examples")
 
@@ -67,10 +68,15 @@ class Clinic:
 
 @dataclass(frozen=True)
 class Lexicon:
-    """Misspellings of domain words and lay words mapped to the article's terms."""
+    """Misspellings of domain words and lay words mapped to the article's terms.
+
+    `spanish` maps Spanish words and phrases visitors mix into English to the
+    English the knowledge base uses ("que es" -> "what is").
+    """
 
     spelling: Mapping[str, str]
     synonyms: Mapping[str, str]
+    spanish: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,7 @@ class KnowledgeBase:
     intents: Mapping[str, tuple[str, ...]]
     clinic: Clinic
     lexicon: Lexicon
+    out_of_scope: tuple[OutOfScopeTopic, ...] = ()
 
     @property
     def title(self) -> str:
@@ -100,6 +107,7 @@ class KnowledgeBase:
         """Every intent name mapped to all its phrasings (FAQ questions included)."""
         table = {t.intent: (t.question, *t.examples) for t in self.topics}
         table.update(self.intents)
+        table.update({t.intent: t.examples for t in self.out_of_scope})
         return table
 
 
@@ -117,9 +125,12 @@ def load_knowledge_base(directory: Path | Traversable | None = None) -> Knowledg
     intents = _intents(_read_yaml(root, "intents.yml"), "intents.yml")
     clinic = _clinic(_read_yaml(root, "clinic.yml"), "clinic.yml")
     lexicon = _lexicon(_read_yaml(root, "lexicon.yml"), "lexicon.yml")
+    unanswered = out_of_scope_topics(
+        _read_yaml(root, "out_of_scope.yml"), "out_of_scope.yml"
+    )
     article = _read_text(root, article_name, "faq.yml")
     _check_sections(topics, article, "faq.yml")
-    _check_unique_phrasings(topics, intents)
+    _check_unique_phrasings(topics, intents, unanswered)
     return KnowledgeBase(
         source=article_name,
         article=article,
@@ -127,6 +138,7 @@ def load_knowledge_base(directory: Path | Traversable | None = None) -> Knowledg
         intents=MappingProxyType(intents),
         clinic=clinic,
         lexicon=lexicon,
+        out_of_scope=unanswered,
     )
 
 
@@ -242,12 +254,15 @@ def _check_sections(topics: tuple[Topic, ...], article: str, file: str) -> None:
 
 
 def _check_unique_phrasings(
-    topics: tuple[Topic, ...], intents: Mapping[str, tuple[str, ...]]
+    topics: tuple[Topic, ...],
+    intents: Mapping[str, tuple[str, ...]],
+    unanswered: tuple[OutOfScopeTopic, ...],
 ) -> None:
     """A phrasing listed twice is a copy-paste slip, and under two intents a clash."""
     seen: dict[str, str] = {}
     sources = [("faq.yml", t.intent, (t.question, *t.examples)) for t in topics]
     sources += [("intents.yml", name, texts) for name, texts in intents.items()]
+    sources += [("out_of_scope.yml", t.intent, t.examples) for t in unanswered]
     for file, intent, texts in sources:
         for text in texts:
             key = " ".join(text.lower().split())
@@ -281,7 +296,7 @@ def _clinic(data: Mapping[str, Any], file: str) -> Clinic:
 
 def _lexicon(data: Mapping[str, Any], file: str) -> Lexicon:
     tables: dict[str, Mapping[str, str]] = {}
-    for key in ("spelling", "synonyms"):
+    for key in ("spelling", "synonyms", "spanish"):
         raw = data.get(key, {})
         if not isinstance(raw, dict):
             raise KnowledgeBaseError(f"{file}: '{key}' must map words to words")
@@ -294,4 +309,8 @@ def _lexicon(data: Mapping[str, Any], file: str) -> Lexicon:
                     " (quote words YAML reads as booleans, such as no and yes)"
                 )
         tables[key] = MappingProxyType({k.lower(): v.lower() for k, v in raw.items()})
-    return Lexicon(spelling=tables["spelling"], synonyms=tables["synonyms"])
+    return Lexicon(
+        spelling=tables["spelling"],
+        synonyms=tables["synonyms"],
+        spanish=tables["spanish"],
+    )

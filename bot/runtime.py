@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from rasa_sdk import Action
 from rasa_sdk.types import DomainDict
+from threadpoolctl import threadpool_limits
 
 from bot.conversation.actions.registry import build_actions
 from bot.conversation.domain import build_domain
@@ -17,6 +18,7 @@ from bot.settings import Settings
 from bot.storage import Store
 from bot.storage.handoffs import HANDOFF_NOTICE
 from bot.understanding.parser import Parser
+from bot.understanding.semantic import LazyEncoder
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ def build_runtime(
 ) -> Runtime:
     """Load and validate the knowledge base, migrate the database, build the engine."""
     knowledge = knowledge or load_knowledge_base()
-    parser = parser or Parser(knowledge)
+    parser = parser or build_parser(knowledge, semantic=settings.semantic)
     if store is None:
         store = Store.from_url(settings.database_url, pool_size=settings.db_pool_size)
         store.upgrade()
@@ -66,3 +68,18 @@ def delivery_handlers(settings: Settings) -> dict[str, Handler]:
             settings.messenger_graph_url, settings.messenger_page_access_token
         )
     return handlers
+
+
+def build_parser(knowledge: KnowledgeBase, *, semantic: bool = True) -> Parser:
+    """The product's parser: with the sentence model unless `semantic` is False.
+
+    The model itself loads on the first message that needs it; the phrasings'
+    vectors ship with the knowledge base, so building this is fast.
+    """
+    if semantic:
+        # One BLAS thread per process. A message's matrix products are small, and
+        # faqbot already runs a worker per core: extra BLAS threads only spin
+        # against each other (measured: 1 ms per product on one thread, tens of
+        # ms on two with both cores busy).
+        threadpool_limits(limits=1, user_api="blas")
+    return Parser(knowledge, encoder=LazyEncoder() if semantic else None)

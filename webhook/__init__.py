@@ -34,7 +34,9 @@ def create_app(
         model,
         openapi,
         rest,
+        site,
         twilio_sms,
+        widget,
     )
 
     app = Flask(__name__)
@@ -52,6 +54,10 @@ def create_app(
     app.register_blueprint(action_server.blueprint)
     app.register_blueprint(twilio_sms.blueprint)
     app.register_blueprint(messenger.blueprint)
+    widget.init_app(app)
+    app.register_blueprint(widget.blueprint)
+    app.register_blueprint(widget.config_blueprint)
+    app.register_blueprint(site.blueprint)
     app.register_blueprint(openapi.blueprint)
     # Last: it limits the views of every blueprint registered above.
     limits.init_app(app, runtime.settings)

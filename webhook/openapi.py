@@ -143,8 +143,53 @@ SCHEMAS: dict[str, Any] = {
 PATHS: dict[str, Any] = {
     "/": {
         "get": {
+            "summary": "The demo page: the clinic's article with the chat widget",
+            "responses": {
+                "200": {
+                    "description": "an HTML page",
+                    "content": {"text/html": {"schema": {"type": "string"}}},
+                }
+            },
+        }
+    },
+    "/api": {
+        "get": {
             "summary": "What this server offers",
             "responses": {"200": _json({"type": "object"}, "the endpoints")},
+        }
+    },
+    "/widget.js": {
+        "get": {
+            "summary": "The chat widget's script (cached for a year with ?v=VERSION)",
+            "parameters": [{"name": "v", "in": "query", "schema": {"type": "string"}}],
+            "responses": {
+                "200": {
+                    "description": "JavaScript",
+                    "content": {"text/javascript": {"schema": {"type": "string"}}},
+                },
+                "304": {"description": "not modified (ETag)"},
+            },
+        }
+    },
+    "/widget/config": {
+        "get": {
+            "summary": "What the widget shows before the visitor writes",
+            "responses": {
+                "200": _json(
+                    {
+                        "type": "object",
+                        "required": ["title", "greeting"],
+                        "properties": {
+                            "title": {"type": "string"},
+                            "greeting": {"type": "object"},
+                            "consultation": {"type": "object"},
+                            "max_message_chars": {"type": "integer"},
+                        },
+                    },
+                    "the widget's settings",
+                ),
+                **_errors(403),
+            },
         }
     },
     "/health": {
@@ -188,7 +233,7 @@ PATHS: dict[str, Any] = {
                 "200": _json(
                     {"type": "array", "items": _ref("BotMessage")}, "the replies"
                 ),
-                **_errors(*_BODY_ERRORS, 503),
+                **_errors(*_BODY_ERRORS, 403, 503),
             },
         }
     },
