@@ -2,6 +2,7 @@
 persisted, on SQLite and on PostgreSQL.
 
 Usage: python bench/bench.py [--seconds 8] [--workers 2] [--backends sqlite,postgres]
+       FAQBOT_SEMANTIC=off python bench/bench.py   # rules and matcher only
 
 For each backend it starts `faqbot serve` on a free loopback port and measures,
 with wrk (Debian package `wrk`) at 16 connections: FAQ turns from new visitors
@@ -342,9 +343,11 @@ def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("bench: needs wrk (apt-get install wrk)")
     print(f"Machine: {machine()}")
+    semantic = os.environ.get("FAQBOT_SEMANTIC", "on")
     print(
         f"faqbot serve --workers {options.workers} (gevent), {CONNECTIONS} wrk"
-        f" connections, {options.seconds} s per row, every message persisted\n"
+        f" connections, {options.seconds} s per row, every message persisted,"
+        f" FAQBOT_SEMANTIC={semantic}\n"
     )
     p50, p99 = parse_latency()
     print("| backend | measure | requests/s | p50 | p99 |")
