@@ -45,5 +45,11 @@ def build_runtime(
         store.upgrade()
     actions = build_actions(knowledge, store, phone_region=settings.phone_region)
     domain = build_domain(knowledge, list(actions))
-    engine = Engine(parser=parser, store=store, actions=actions, domain=domain)
+    engine = Engine(
+        parser=parser,
+        store=store,
+        actions=actions,
+        domain=domain,
+        phone_region=settings.phone_region,
+    )
     return Runtime(settings, knowledge, parser, store, actions, domain, engine)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from dataclasses import replace
 from collections.abc import Callable, Mapping
 
 from rasa_sdk import Action
@@ -32,16 +33,23 @@ from bot.conversation.actions.running import run_action
 from bot.conversation.answers import is_cancel, looks_like_question, parse_consent
 from bot.conversation.domain import INTENT_ACTIONS
 from bot.conversation.payloads import parse_payload
+from bot.conversation.redaction import contact_redactor
+from bot.conversation.replies import CONTACT_DETAILS_REMOVED, forgotten_reply
 from bot.conversation.turn import Turn, stored_parse
 from bot.errors import StorageError
 from bot.knowledge import FAQ_PREFIX
 from bot.messages import IncomingMessage, Reply
 from bot.storage import NewMessage, Store
+from bot.storage.privacy import Privacy
 from bot.understanding.parser import CRISIS, IntentScore, Parser, ParseResult
 
 logger = logging.getLogger(__name__)
 
 SUBMIT_ACTION = "action_submit_consultation"
+CANCEL_ACTION = "action_cancel_consultation"
+FORGET_INTENT = "forget_me"
+# Deleting is not undone: a vaguer match ("what data do you keep?") falls back.
+FORGET_CONFIDENCE = 0.75
 _LOCK_STRIPES = 64
 
 
@@ -56,8 +64,10 @@ class Engine:
         actions: Mapping[str, Action],
         domain: DomainDict,
         clock: Callable[[], float] = time.time,
+        phone_region: str = "US",
     ) -> None:
         self.parser = parser
+        self.phone_region = phone_region
         self.store = store
         self.actions = actions
         self.domain = domain
@@ -113,6 +123,14 @@ class Engine:
                 return turn.replies
 
     def _handle(self, message: IncomingMessage, parse: ParseResult) -> list[Reply]:
+        intent = parse["intent"]
+        if (
+            intent["name"] == FORGET_INTENT
+            and intent["confidence"] >= FORGET_CONFIDENCE
+        ):
+            # Nothing of this turn is stored: the visitor asked for the opposite.
+            forgotten = Privacy(self.store).forget(message.channel, message.sender_id)
+            return [Reply(forgotten_reply(requests=forgotten.requests))]
         conversation = self.store.conversation(message.channel, message.sender_id)
         turn = Turn(
             message,
@@ -121,16 +139,38 @@ class Engine:
             self._clock(),
             slot_names=self.domain["slots"],
         )
+        # Form answers are kept apart from questions the bot could not answer.
+        form_slot = turn.slots.get(REQUESTED_SLOT) if turn.active_loop else None
+        given_name = turn.slots.get("name")
+        in_form = bool(turn.active_loop) or any(
+            turn.slots.get(slot) is not None for slot in FORM_SLOTS
+        )
         self._decide(turn, conversation.id)
-        stored = [
-            NewMessage(sender="user", text=message.text, parse=stored_parse(parse))
-        ]
+        redact = None
+        if turn.dropped_form and in_form:
+            names = [given_name] if isinstance(given_name, str) else []
+            redact = contact_redactor(names=names, region=self.phone_region)
+            # Said in the cancel or refusal reply itself, which ends the turn.
+            last = turn.replies[-1]
+            turn.replies[-1] = replace(
+                last, text=f"{last.text}\n\n{CONTACT_DETAILS_REMOVED}"
+            )
+        kept = stored_parse(parse)
+        if form_slot:
+            kept["form_slot"] = form_slot
+        stored = [NewMessage(sender="user", text=message.text, parse=kept)]
         stored += [
             NewMessage(sender="bot", text=r.text, data=r.data()) for r in turn.replies
         ]
         try:
+            # Only a redacting turn passes `redact`, so other stores stay compatible.
+            extra = {"redact": redact} if redact is not None else {}
             self.store.record_turn(
-                conversation.id, stored, state=turn.state(), crisis=turn.crisis
+                conversation.id,
+                stored,
+                state=turn.state(),
+                crisis=turn.crisis,
+                **extra,
             )
         except StorageError as e:
             # The reply matters more than the record: send it regardless.
@@ -143,6 +183,10 @@ class Engine:
         return turn.replies
 
     def _run(self, turn: Turn, action_name: str, conversation_id: int) -> None:
+        if action_name == CANCEL_ACTION or (
+            action_name == SUBMIT_ACTION and turn.slots.get("consent") is not True
+        ):
+            turn.dropped_form = True
         history = None
         if action_name == SUBMIT_ACTION:
             history = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from typing import Any
@@ -24,6 +24,7 @@ from bot.storage.records import (
     TranscriptLine,
     as_utc,
 )
+from bot.storage.redaction import redact_conversation
 from bot.storage.turn_lock import TurnLocks
 from bot.storage.write_lock import FileWriteLock, NoWriteLock
 
@@ -101,6 +102,21 @@ class Store:
         except SQLAlchemyError as e:
             raise StorageError(f"could not {action}") from e
 
+    @contextmanager
+    def transaction(self, action: str, *, write: bool = False) -> Iterator[Connection]:
+        """A connection in one transaction, for the staff modules' queries.
+
+        `action` names what failed in the StorageError; `write` takes SQLite's
+        write lock first.
+        """
+        with self._begin(action, write=write) as conn:
+            yield conn
+
+    @property
+    def dialect(self) -> str:
+        """The backend's name: "sqlite" or "postgresql"."""
+        return self._engine.dialect.name
+
     def upgrade(self) -> int:
         """Create missing tables and apply pending migrations; return the version."""
         with self._begin("upgrade the schema", write=True) as conn:
@@ -157,8 +173,13 @@ class Store:
         *,
         state: dict[str, Any],
         crisis: bool = False,
+        redact: Callable[[str], str] | None = None,
     ) -> None:
-        """Store a turn's messages and the new state in one transaction."""
+        """Store a turn's messages and the new state in one transaction.
+
+        `redact`, when given, rewrites every stored message of the conversation
+        (this turn's included) in the same transaction.
+        """
         now = _now()
         rows = [
             {
@@ -182,6 +203,10 @@ class Store:
                 raise StorageError(f"no conversation with id {conversation_id}")
             if rows:
                 conn.execute(_NEW_MESSAGES, rows)
+            if crisis:
+                flag_crisis(conn, conversation_id, now)
+            if redact is not None:
+                redact_conversation(conn, conversation_id, redact)
 
     def transcript(self, conversation_id: int) -> list[TranscriptLine]:
         """Return the conversation's messages, oldest first."""
@@ -293,6 +318,20 @@ class Store:
         self._write_lock.close()
         if self._turn_locks is not None:
             self._turn_locks.close()
+
+
+def flag_crisis(conn: Connection, conversation_id: int, now: datetime) -> None:
+    """Record that the conversation was flagged now: unreviewed until staff say."""
+    flags = schema.crisis_flags
+    updated = conn.execute(
+        flags.update()
+        .where(flags.c.conversation_id == conversation_id)
+        .values(flagged_at=now)
+    )
+    if updated.rowcount == 0:
+        conn.execute(
+            flags.insert().values(conversation_id=conversation_id, flagged_at=now)
+        )
 
 
 def _checked_status(status: str) -> str:
