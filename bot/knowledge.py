@@ -7,7 +7,7 @@ validated there, so a broken entry fails the boot instead of the first visitor.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -273,8 +273,10 @@ def _lexicon(data: Mapping[str, Any], file: str) -> Lexicon:
         if not isinstance(raw, dict):
             raise KnowledgeBaseError(f"{file}: '{key}' must map words to words")
         for word, meaning in raw.items():
-            if not isinstance(word, str) or not isinstance(meaning, str) or not (
-                meaning.strip()
+            if (
+                not isinstance(word, str)
+                or not isinstance(meaning, str)
+                or not (meaning.strip())
             ):
                 raise KnowledgeBaseError(
                     f"{file}: {key} entry {word!r}: must map text to text"
@@ -282,3 +284,68 @@ def _lexicon(data: Mapping[str, Any], file: str) -> Lexicon:
                 )
         tables[key] = MappingProxyType({k.lower(): v.lower() for k, v in raw.items()})
     return Lexicon(spelling=tables["spelling"], synonyms=tables["synonyms"])
+
+
+# The section of topics the clinic's staff wrote: they come from no article.
+CLINIC_SECTION = "Clinic answers"
+CLINIC_TOPIC_PREFIX = "clinic_"
+
+
+def clinic_topic(
+    slug: str, *, question: str, answer: str, sms: str, examples: tuple[str, ...]
+) -> Topic:
+    """A topic written by the clinic's staff rather than drawn from the article."""
+    return Topic(
+        id=CLINIC_TOPIC_PREFIX + slug,
+        question=question,
+        section=CLINIC_SECTION,
+        signature=(),
+        answer=answer,
+        sms=sms,
+        related=(),
+        examples=examples,
+    )
+
+
+def with_learned(
+    knowledge: KnowledgeBase,
+    *,
+    phrasings: Mapping[str, tuple[str, ...]],
+    topics: tuple[Topic, ...] = (),
+) -> KnowledgeBase:
+    """The knowledge base plus what staff taught: wordings added to intents (an
+    FAQ topic's or a conversation intent's) and the clinic's own topics.
+
+    A wording already listed anywhere, or for an intent that no longer exists,
+    is left out rather than failing: learned data must never stop the boot.
+    """
+    seen = {
+        " ".join(text.lower().split())
+        for texts in knowledge.phrasings().values()
+        for text in texts
+    }
+
+    def fresh(texts: tuple[str, ...]) -> tuple[str, ...]:
+        kept = []
+        for text in texts:
+            key = " ".join(text.lower().split())
+            if key and key not in seen:
+                seen.add(key)
+                kept.append(text)
+        return tuple(kept)
+
+    known_ids = {t.id for t in knowledge.topics}
+    new_topics = tuple(
+        replace(t, examples=fresh(t.examples))
+        for t in topics
+        if t.id not in known_ids and fresh((t.question,))
+    )
+    all_topics = tuple(
+        replace(t, examples=t.examples + fresh(phrasings.get(t.intent, ())))
+        for t in (*knowledge.topics, *new_topics)
+    )
+    intents = {
+        name: texts + fresh(phrasings.get(name, ()))
+        for name, texts in knowledge.intents.items()
+    }
+    return replace(knowledge, topics=all_topics, intents=MappingProxyType(intents))

@@ -11,9 +11,15 @@ from rasa_sdk.types import DomainDict
 from bot.conversation.actions.registry import build_actions
 from bot.conversation.domain import build_domain
 from bot.conversation.engine import Engine
-from bot.knowledge import KnowledgeBase, load_knowledge_base
+from bot.knowledge import (
+    KnowledgeBase,
+    clinic_topic,
+    load_knowledge_base,
+    with_learned,
+)
 from bot.settings import Settings
 from bot.storage import Store
+from bot.storage.learning import Learned
 from bot.understanding.parser import Parser
 
 
@@ -53,3 +59,39 @@ def build_runtime(
         phone_region=settings.phone_region,
     )
     return Runtime(settings, knowledge, parser, store, actions, domain, engine)
+
+
+def learned_knowledge(base: KnowledgeBase, learned: Learned) -> KnowledgeBase:
+    """The shipped knowledge base plus what staff taught (see Learning)."""
+    phrasings: dict[str, tuple[str, ...]] = {}
+    for phrasing in learned.phrasings:
+        phrasings[phrasing.intent] = (
+            *phrasings.get(phrasing.intent, ()),
+            phrasing.text,
+        )
+    topics = tuple(
+        clinic_topic(
+            t.slug, question=t.question, answer=t.answer, sms=t.sms, examples=t.examples
+        )
+        for t in learned.topics
+    )
+    return with_learned(base, phrasings=phrasings, topics=topics)
+
+
+def with_knowledge(runtime: Runtime, knowledge: KnowledgeBase) -> Runtime:
+    """The same runtime understanding and answering from another knowledge base."""
+    parser = Parser(knowledge)
+    actions = build_actions(
+        knowledge, runtime.store, phone_region=runtime.settings.phone_region
+    )
+    domain = build_domain(knowledge, list(actions))
+    engine = Engine(
+        parser=parser,
+        store=runtime.store,
+        actions=actions,
+        domain=domain,
+        phone_region=runtime.settings.phone_region,
+    )
+    return Runtime(
+        runtime.settings, knowledge, parser, runtime.store, actions, domain, engine
+    )

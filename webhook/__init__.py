@@ -19,7 +19,7 @@ def create_app(
     test_config: Mapping[str, Any] | None = None, *, runtime: Runtime | None = None
 ) -> Flask:
     """Build the app. `test_config` overrides FAQBOT_* environment variables."""
-    from webhook import action_server, errors, model, rest
+    from webhook import action_server, errors, live_knowledge, model, rest, staff
 
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
@@ -33,4 +33,9 @@ def create_app(
     app.register_blueprint(model.blueprint)
     app.register_blueprint(rest.blueprint)
     app.register_blueprint(action_server.blueprint)
+    app.config.update(
+        {k: v for k, v in (test_config or {}).items() if not k.startswith("FAQBOT_")}
+    )
+    staff.init_app(app, runtime)
+    live_knowledge.init_app(app, runtime)
     return app

@@ -14,8 +14,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import replace
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 from rasa_sdk import Action
 from rasa_sdk.types import DomainDict
