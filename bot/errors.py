@@ -19,3 +19,11 @@ class EvaluationFileError(Exception):
 
 class ConfigurationError(Exception):
     """The settings are incomplete or contradictory."""
+
+
+class DeliveryError(Exception):
+    """An outbox entry could not be delivered this time; it will be retried."""
+
+
+class UndeliverableError(DeliveryError):
+    """An outbox entry can never be delivered (the receiver refused it for good)."""

@@ -47,6 +47,29 @@ class Reply:
             custom=custom,
         )
 
+    def to_json(self) -> dict[str, Any]:
+        """The whole reply as JSON, for replaying it to a retried message."""
+        stored: dict[str, Any] = {"text": self.text}
+        if self.buttons:
+            stored["buttons"] = [b.to_dict() for b in self.buttons]
+        if self.short_text is not None:
+            stored["short_text"] = self.short_text
+        if self.custom:
+            stored["custom"] = dict(self.custom)
+        return stored
+
+    @classmethod
+    def from_json(cls, stored: Mapping[str, Any]) -> Reply:
+        """Read a reply written by `to_json`."""
+        return cls(
+            text=stored["text"],
+            buttons=tuple(
+                Button(b["title"], b["payload"]) for b in stored.get("buttons", ())
+            ),
+            short_text=stored.get("short_text"),
+            custom=stored.get("custom"),
+        )
+
     def data(self) -> dict[str, Any] | None:
         """What is stored beside the text: buttons and custom payload."""
         data: dict[str, Any] = {}
@@ -59,9 +82,15 @@ class Reply:
 
 @dataclass(frozen=True)
 class IncomingMessage:
-    """A visitor's message as any channel delivers it."""
+    """A visitor's message as any channel delivers it.
+
+    `message_id` is the channel's own id for the message (a widget's client id,
+    Twilio's MessageSid, Messenger's mid): a message seen again under the same
+    id is answered with the replies it got the first time, not handled twice.
+    """
 
     channel: str
     sender_id: str
     text: str
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    message_id: str | None = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rasa_sdk import Action
 from rasa_sdk.types import DomainDict
@@ -11,12 +11,15 @@ from rasa_sdk.types import DomainDict
 from bot.conversation.actions.registry import build_actions
 from bot.conversation.domain import build_domain
 from bot.conversation.engine import Engine
+from bot.delivery import DeliveryWorker, Handler
 from bot.knowledge import (
     KnowledgeBase,
     clinic_topic,
     load_knowledge_base,
     with_learned,
 )
+from bot.notifications import KIND as NOTIFICATION_KIND
+from bot.notifications import Notifier, NotifyingHandoffs, post_json
 from bot.settings import Settings
 from bot.storage import Store
 from bot.storage.learning import Learned
@@ -34,6 +37,7 @@ class Runtime:
     actions: Mapping[str, Action]
     domain: DomainDict
     engine: Engine
+    delivery: DeliveryWorker
 
 
 def build_runtime(
@@ -51,14 +55,45 @@ def build_runtime(
         store.upgrade()
     actions = build_actions(knowledge, store, phone_region=settings.phone_region)
     domain = build_domain(knowledge, list(actions))
+    engine, actions, domain = _engine(knowledge, parser, store, settings)
+    delivery = DeliveryWorker(store, delivery_handlers(settings))
+    return Runtime(
+        settings, knowledge, parser, store, actions, domain, engine, delivery
+    )
+
+
+def _engine(
+    knowledge: KnowledgeBase, parser: Parser, store: Store, settings: Settings
+) -> tuple[Engine, Mapping[str, Action], DomainDict]:
+    notifier = notifier_for(settings)
+    # With notifications on, a request and its notification commit together.
+    sink = NotifyingHandoffs(store, notifier) if notifier is not None else store
+    actions = build_actions(knowledge, sink, phone_region=settings.phone_region)
+    domain = build_domain(knowledge, list(actions))
     engine = Engine(
         parser=parser,
         store=store,
         actions=actions,
         domain=domain,
         phone_region=settings.phone_region,
+        notifier=notifier,
     )
-    return Runtime(settings, knowledge, parser, store, actions, domain, engine)
+    return engine, actions, domain
+
+
+def notifier_for(settings: Settings) -> Notifier | None:
+    """The staff notifier when FAQBOT_HANDOFF_WEBHOOK_URL is set, else None."""
+    if settings.handoff_webhook_url is None:
+        return None
+    return Notifier(base_url=settings.public_url)
+
+
+def delivery_handlers(settings: Settings) -> dict[str, Handler]:
+    """The outbox handlers, by entry kind, for the channels that are configured."""
+    handlers: dict[str, Handler] = {}
+    if settings.handoff_webhook_url is not None:
+        handlers[NOTIFICATION_KIND] = post_json(settings.handoff_webhook_url)
+    return handlers
 
 
 def learned_knowledge(base: KnowledgeBase, learned: Learned) -> KnowledgeBase:
@@ -81,17 +116,14 @@ def learned_knowledge(base: KnowledgeBase, learned: Learned) -> KnowledgeBase:
 def with_knowledge(runtime: Runtime, knowledge: KnowledgeBase) -> Runtime:
     """The same runtime understanding and answering from another knowledge base."""
     parser = Parser(knowledge)
-    actions = build_actions(
-        knowledge, runtime.store, phone_region=runtime.settings.phone_region
+    engine, actions, domain = _engine(
+        knowledge, parser, runtime.store, runtime.settings
     )
-    domain = build_domain(knowledge, list(actions))
-    engine = Engine(
+    return replace(
+        runtime,
+        knowledge=knowledge,
         parser=parser,
-        store=runtime.store,
         actions=actions,
         domain=domain,
-        phone_region=runtime.settings.phone_region,
-    )
-    return Runtime(
-        runtime.settings, knowledge, parser, runtime.store, actions, domain, engine
+        engine=engine,
     )

@@ -317,15 +317,10 @@ class OutageStore(Store):
         return super().conversation(channel, sender_id)
 
     def record_turn(
-        self,
-        conversation_id: int,
-        messages: Sequence[NewMessage],
-        *,
-        state: dict[str, Any],
-        crisis: bool = False,
+        self, conversation_id: int, messages: Sequence[NewMessage], **options: Any
     ) -> None:
         self._fail_if_broken("record_turn")
-        super().record_turn(conversation_id, messages, state=state, crisis=crisis)
+        super().record_turn(conversation_id, messages, **options)
 
 
 @pytest.fixture(params=["conversation", "record_turn"])

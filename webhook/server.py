@@ -8,6 +8,8 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from webhook import RUNTIME_KEY
+
 
 class _GunicornApp(BaseApplication):  # type: ignore[misc]
     """Gunicorn driven from code: each worker builds its own app after forking."""
@@ -22,7 +24,13 @@ class _GunicornApp(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Flask:
-        return self._factory()
+        app = self._factory()
+        # Each worker process delivers the outbox in a thread of its own; entries
+        # are claimed with a lease, so workers never deliver one twice.
+        runtime = app.extensions[RUNTIME_KEY]
+        runtime.delivery.start()
+        self.cfg.set("worker_exit", lambda _server, _worker: runtime.delivery.stop())
+        return app
 
 
 def serve(

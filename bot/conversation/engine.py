@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 from rasa_sdk import Action
@@ -39,8 +39,10 @@ from bot.conversation.turn import Turn, stored_parse
 from bot.errors import StorageError
 from bot.knowledge import FAQ_PREFIX
 from bot.messages import IncomingMessage, Reply
-from bot.storage import NewMessage, Store
+from bot.notifications import Notifier
+from bot.storage import NewMessage, OutboxEntry, Store
 from bot.storage.privacy import Privacy
+from bot.storage.store import HandledMessage
 from bot.understanding.parser import CRISIS, IntentScore, Parser, ParseResult
 
 logger = logging.getLogger(__name__)
@@ -51,6 +53,8 @@ FORGET_INTENT = "forget_me"
 # Deleting is not undone: a vaguer match ("what data do you keep?") falls back.
 FORGET_CONFIDENCE = 0.75
 _LOCK_STRIPES = 64
+
+OutboxFor = Callable[[list[Reply]], Sequence[OutboxEntry]]
 
 
 class Engine:
@@ -65,9 +69,11 @@ class Engine:
         domain: DomainDict,
         clock: Callable[[], float] = time.time,
         phone_region: str = "US",
+        notifier: Notifier | None = None,
     ) -> None:
         self.parser = parser
         self.phone_region = phone_region
+        self.notifier = notifier
         self.store = store
         self.actions = actions
         self.domain = domain
@@ -101,8 +107,16 @@ class Engine:
         topics = self.parser.knowledge.topics
         return intent.startswith(FAQ_PREFIX) and any(t.intent == intent for t in topics)
 
-    def handle(self, message: IncomingMessage) -> list[Reply]:
-        """Answer one message and store the turn; return the replies in order."""
+    def handle(
+        self, message: IncomingMessage, *, outbox: OutboxFor | None = None
+    ) -> list[Reply]:
+        """Answer one message and store the turn; return the replies in order.
+
+        `outbox` turns the replies into outbox entries (a channel that sends its
+        replies later, say), stored in the turn's transaction. A message whose
+        `message_id` was handled before gets its first replies again, and
+        nothing else happens.
+        """
         # Understood before anything is loaded: a crisis needs no stored state.
         parse = self.understand(message.text)
         lock = self._locks[hash((message.channel, message.sender_id)) % _LOCK_STRIPES]
@@ -111,7 +125,7 @@ class Engine:
                 # Across worker processes too: a double-tapped "yes" must not be
                 # taken twice from the same state.
                 with self.store.turn(message.channel, message.sender_id):
-                    return self._handle(message, parse)
+                    return self._handle(message, parse, outbox)
             except StorageError as e:
                 if parse["intent"]["name"] != CRISIS:
                     raise
@@ -122,7 +136,12 @@ class Engine:
                 self._answer_crisis(turn)
                 return turn.replies
 
-    def _handle(self, message: IncomingMessage, parse: ParseResult) -> list[Reply]:
+    def _handle(
+        self,
+        message: IncomingMessage,
+        parse: ParseResult,
+        outbox: OutboxFor | None,
+    ) -> list[Reply]:
         intent = parse["intent"]
         if (
             intent["name"] == FORGET_INTENT
@@ -132,6 +151,10 @@ class Engine:
             forgotten = Privacy(self.store).forget(message.channel, message.sender_id)
             return [Reply(forgotten_reply(requests=forgotten.requests))]
         conversation = self.store.conversation(message.channel, message.sender_id)
+        if message.message_id is not None:
+            replayed = self.store.handled_replies(conversation.id, message.message_id)
+            if replayed is not None:
+                return [Reply.from_json(reply) for reply in replayed]
         turn = Turn(
             message,
             parse,
@@ -162,6 +185,15 @@ class Engine:
         stored += [
             NewMessage(sender="bot", text=r.text, data=r.data()) for r in turn.replies
         ]
+        handled = None
+        if message.message_id is not None:
+            handled = HandledMessage(
+                message.message_id, [reply.to_json() for reply in turn.replies]
+            )
+        entries = list(outbox(turn.replies)) if outbox is not None else []
+        if turn.crisis and not conversation.crisis and self.notifier is not None:
+            # Staff hear of a crisis once per conversation, in the turn's commit.
+            entries += self.notifier.crisis(conversation.id, message.channel)
         try:
             # Only a redacting turn passes `redact`, so other stores stay compatible.
             extra = {"redact": redact} if redact is not None else {}
@@ -170,6 +202,8 @@ class Engine:
                 stored,
                 state=turn.state(),
                 crisis=turn.crisis,
+                handled=handled,
+                outbox=entries,
                 **extra,
             )
         except StorageError as e:

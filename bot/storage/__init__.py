@@ -4,9 +4,11 @@ from bot.storage.export import EXPORT_FIELDS, handoffs_to_csv, handoffs_to_json
 from bot.storage.records import (
     HANDOFF_STATUSES,
     Conversation,
+    Delivery,
     Handoff,
     HandoffDetails,
     NewMessage,
+    OutboxEntry,
     TranscriptLine,
 )
 from bot.storage.schema import SCHEMA_VERSION
@@ -17,9 +19,11 @@ __all__ = [
     "HANDOFF_STATUSES",
     "SCHEMA_VERSION",
     "Conversation",
+    "Delivery",
     "Handoff",
     "HandoffDetails",
     "NewMessage",
+    "OutboxEntry",
     "Store",
     "TranscriptLine",
     "handoffs_to_csv",

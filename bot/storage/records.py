@@ -10,6 +10,7 @@ Sender = Literal["user", "bot"]
 
 SENDERS: tuple[Sender, ...] = ("user", "bot")
 HANDOFF_STATUSES = ("new", "contacted", "closed")
+OUTBOX_STATES = ("pending", "delivered", "dropped")
 
 
 def as_utc(value: datetime) -> datetime:
@@ -100,3 +101,30 @@ class Handoff:
     crisis: bool
     notes: str
     transcript: tuple[TranscriptLine, ...]
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """Work for the outside world, stored with the change that caused it.
+
+    `kind` names the handler that delivers it; entries with the same kind and
+    `key` (a recipient, say) are delivered one at a time, oldest first.
+    `payload` must be JSON and must carry no more personal data than the
+    receiver needs.
+    """
+
+    kind: str
+    key: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """An outbox entry claimed by a worker for one delivery attempt."""
+
+    id: int
+    kind: str
+    key: str
+    payload: dict[str, Any]
+    attempts: int
+    created_at: datetime

@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 
 from bot.errors import StorageError
-from bot.storage.records import HANDOFF_STATUSES, SENDERS, as_utc
+from bot.storage.records import HANDOFF_STATUSES, OUTBOX_STATES, SENDERS, as_utc
 
 logger = logging.getLogger(__name__)
 
@@ -131,6 +131,48 @@ handoffs = Table(
     Column("transcript", JSON, nullable=False),
     CheckConstraint(_in("status", HANDOFF_STATUSES), name="status"),
     Index(None, "status", "created_at"),
+)
+
+inbound_messages = Table(
+    "inbound_messages",
+    metadata,
+    # A channel's own message ids, with the replies they got: a retried message
+    # is answered again from here instead of being handled twice. Keyed by
+    # conversation, so one visitor's id can never replay another's replies.
+    Column("id", Integer, primary_key=True),
+    Column(
+        "conversation_id",
+        Integer,
+        ForeignKey("conversations.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("message_id", String(255), nullable=False),
+    Column("replies", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("conversation_id", "message_id"),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    # Work for the outside world (a notification, a message to send), written in
+    # the same transaction as what caused it and delivered in the background.
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(64), nullable=False),
+    # Entries of one kind and key are delivered one at a time, oldest first.
+    Column("key", String(255), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("state", String(16), nullable=False, default="pending"),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("available_at", UTCDateTime, nullable=False),
+    # A claim is a lease: a worker that dies leaves the entry to the next one.
+    Column("claimed_until", UTCDateTime, nullable=True),
+    Column("finished_at", UTCDateTime, nullable=True),
+    Column("last_error", Text, nullable=True),
+    CheckConstraint(_in("state", OUTBOX_STATES), name="state"),
+    Index(None, "state", "available_at"),
+    Index(None, "kind", "key", "state", "id"),
 )
 
 # Staff: who may sign in, and the failed sign-ins that slow the next ones down.

@@ -6,6 +6,7 @@ import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,12 +16,14 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from bot.errors import HandoffNotFound, StorageError
 from bot.storage import schema
 from bot.storage.engines import engine_for_url
+from bot.storage.outbox import Outbox, insert_entries
 from bot.storage.records import (
     HANDOFF_STATUSES,
     Conversation,
     Handoff,
     HandoffDetails,
     NewMessage,
+    OutboxEntry,
     TranscriptLine,
     as_utc,
 )
@@ -54,10 +57,23 @@ _SET_STATE = (
 _RAISE_CRISIS = _SET_STATE.values(crisis=True)
 _NEW_CONVERSATION = schema.conversations.insert()
 _NEW_MESSAGES = schema.messages.insert()
+_FIND_INBOUND = select(schema.inbound_messages.c.replies).where(
+    schema.inbound_messages.c.conversation_id == bindparam("conversation"),
+    schema.inbound_messages.c.message_id == bindparam("message_id"),
+)
+_NEW_INBOUND = schema.inbound_messages.insert()
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class HandledMessage:
+    """A channel's message id and the replies it got, recorded with its turn."""
+
+    message_id: str
+    replies: list[dict[str, Any]]
 
 
 class Store:
@@ -73,6 +89,9 @@ class Store:
         self._engine = engine
         self._write_lock = write_lock or NoWriteLock()
         self._turn_locks = turn_locks
+        self.outbox = Outbox(
+            self._begin, skip_locked=engine.dialect.name == "postgresql"
+        )
 
     @classmethod
     def from_url(cls, url: str) -> Store:
@@ -166,6 +185,17 @@ class Store:
             ).one_or_none()
         return None if row is None else Conversation(**row._mapping)
 
+    def handled_replies(
+        self, conversation_id: int, message_id: str
+    ) -> list[dict[str, Any]] | None:
+        """The replies stored for a conversation's message id, None if it is new."""
+        with self._begin("read a handled message") as conn:
+            found: list[dict[str, Any]] | None = conn.execute(
+                _FIND_INBOUND,
+                {"conversation": conversation_id, "message_id": message_id},
+            ).scalar_one_or_none()
+        return found
+
     def record_turn(
         self,
         conversation_id: int,
@@ -173,9 +203,12 @@ class Store:
         *,
         state: dict[str, Any],
         crisis: bool = False,
+        handled: HandledMessage | None = None,
+        outbox: Sequence[OutboxEntry] = (),
         redact: Callable[[str], str] | None = None,
     ) -> None:
-        """Store a turn's messages and the new state in one transaction.
+        """Store a turn in one transaction: messages, state, its outbox entries,
+        and the channel's message id with its replies when `handled` is given.
 
         `redact`, when given, rewrites every stored message of the conversation
         (this turn's included) in the same transaction.
@@ -207,6 +240,17 @@ class Store:
                 flag_crisis(conn, conversation_id, now)
             if redact is not None:
                 redact_conversation(conn, conversation_id, redact)
+            if handled is not None:
+                conn.execute(
+                    _NEW_INBOUND,
+                    {
+                        "message_id": handled.message_id,
+                        "conversation_id": conversation_id,
+                        "replies": handled.replies,
+                        "created_at": now,
+                    },
+                )
+            insert_entries(conn, outbox, now=now)
 
     def transcript(self, conversation_id: int) -> list[TranscriptLine]:
         """Return the conversation's messages, oldest first."""
@@ -231,8 +275,13 @@ class Store:
         sender_id: str,
         transcript: Sequence[TranscriptLine],
         crisis: bool = False,
+        outbox: Callable[[int], Sequence[OutboxEntry]] | None = None,
     ) -> int:
-        """Commit a consented consultation request and return its id."""
+        """Commit a consented consultation request and return its id.
+
+        `outbox` gives the entries to store with it (its notification), from
+        the new request's id, in the same transaction.
+        """
         if not _E164.fullmatch(details.phone):
             raise ValueError("phone must be in E.164 form, e.g. +15135550134")
         conversation = schema.conversations
@@ -268,7 +317,9 @@ class Store:
                     created_at=now, updated_at=now, **values
                 )
             )
-        handoff_id: int = result.inserted_primary_key[0]
+            handoff_id: int = result.inserted_primary_key[0]
+            if outbox is not None:
+                insert_entries(conn, outbox(handoff_id), now=now)
         logger.info(
             "saved handoff %d from %s (crisis: %s)", handoff_id, channel, crisis
         )
