@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from bot.retention import RetentionPurge
 from webhook import RUNTIME_KEY
 
 
@@ -29,7 +30,17 @@ class _GunicornApp(BaseApplication):  # type: ignore[misc]
         # are claimed with a lease, so workers never deliver one twice.
         runtime = app.extensions[RUNTIME_KEY]
         runtime.delivery.start()
-        self.cfg.set("worker_exit", lambda _server, _worker: runtime.delivery.stop())
+        purge = None
+        if runtime.settings.retention_days is not None:
+            purge = RetentionPurge(runtime.store, runtime.settings.retention_days)
+            purge.start()
+
+        def worker_exit(_server: Any, _worker: Any) -> None:
+            runtime.delivery.stop()
+            if purge is not None:
+                purge.stop()
+
+        self.cfg.set("worker_exit", worker_exit)
         return app
 
 
