@@ -71,7 +71,7 @@ class LiveKnowledge:
 
 def init_app(app: Flask, runtime: Runtime) -> None:
     """Load what is learned now, and check for more before requests."""
-    poll = float(app.config.get("FAQBOT_KNOWLEDGE_POLL_SECONDS", POLL_SECONDS))
+    poll = float(app.config.get("KNOWLEDGE_POLL_SECONDS", POLL_SECONDS))
     live = LiveKnowledge(app, runtime.knowledge, poll=poll)
     app.extensions[REFRESHER_KEY] = live
     live.refresh_now()

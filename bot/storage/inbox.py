@@ -92,7 +92,7 @@ class Inbox:
         table = schema.handoffs
         query = select(table.c.status, func.count()).group_by(table.c.status)
         with self._store.transaction("count requests") as conn:
-            found = dict(conn.execute(query).tuples().all())
+            found = {status: n for status, n in conn.execute(query)}
         return {status: found.get(status, 0) for status in HANDOFF_STATUSES}
 
     def request(self, handoff_id: int) -> Handoff | None:
