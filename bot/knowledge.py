@@ -273,10 +273,8 @@ def _lexicon(data: Mapping[str, Any], file: str) -> Lexicon:
         if not isinstance(raw, dict):
             raise KnowledgeBaseError(f"{file}: '{key}' must map words to words")
         for word, meaning in raw.items():
-            if (
-                not isinstance(word, str)
-                or not isinstance(meaning, str)
-                or not (meaning.strip())
+            if not isinstance(word, str) or not isinstance(meaning, str) or not (
+                meaning.strip()
             ):
                 raise KnowledgeBaseError(
                     f"{file}: {key} entry {word!r}: must map text to text"
@@ -319,18 +317,29 @@ def with_learned(
     A wording already listed anywhere, or for an intent that no longer exists,
     is left out rather than failing: learned data must never stop the boot.
     """
-    seen = {
-        " ".join(text.lower().split())
-        for texts in knowledge.phrasings().values()
-        for text in texts
+
+    def key(text: str) -> str:
+        return " ".join(text.lower().split())
+
+    # A wording taught to a topic leaves `out_of_scope`, the bucket of questions
+    # the article does not answer, or it would stay ambiguous there.
+    taught = {key(t) for texts in phrasings.values() for t in texts} | {
+        key(text) for t in topics for text in (t.question, *t.examples)
     }
+    base_intents = {
+        name: tuple(t for t in texts if name != OUT_OF_SCOPE or key(t) not in taught)
+        for name, texts in knowledge.intents.items()
+    }
+    seen = {
+        key(t) for topic in knowledge.topics for t in (topic.question, *topic.examples)
+    }
+    seen |= {key(t) for texts in base_intents.values() for t in texts}
 
     def fresh(texts: tuple[str, ...]) -> tuple[str, ...]:
         kept = []
         for text in texts:
-            key = " ".join(text.lower().split())
-            if key and key not in seen:
-                seen.add(key)
+            if key(text) and key(text) not in seen:
+                seen.add(key(text))
                 kept.append(text)
         return tuple(kept)
 
@@ -346,6 +355,6 @@ def with_learned(
     )
     intents = {
         name: texts + fresh(phrasings.get(name, ()))
-        for name, texts in knowledge.intents.items()
+        for name, texts in base_intents.items()
     }
     return replace(knowledge, topics=all_topics, intents=MappingProxyType(intents))

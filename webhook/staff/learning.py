@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 
 from bot.errors import StorageError
 from bot.gsm import gsm7_length, is_gsm7
-from bot.knowledge import CLINIC_TOPIC_PREFIX, FAQ_PREFIX, SMS_LIMIT
+from bot.knowledge import CLINIC_TOPIC_PREFIX, FAQ_PREFIX, OUT_OF_SCOPE, SMS_LIMIT
 from bot.understanding.parser import NLU_FALLBACK
 from webhook.live_knowledge import refresh_now
 from webhook.runtime import runtime
@@ -41,7 +41,8 @@ def _too_close(text: str, target: str) -> str | None:
     ranking = runtime().parser.parse(text)["intent_ranking"]
     for candidate in ranking:
         name, confidence = candidate["name"], candidate["confidence"]
-        if name in (NLU_FALLBACK, target):
+        # out_of_scope is where unanswerable questions sit: teaching one is the point.
+        if name in (NLU_FALLBACK, OUT_OF_SCOPE, target):
             continue
         if confidence >= TOO_CLOSE:
             return (
