@@ -20,6 +20,8 @@ from bot.errors import KnowledgeBaseError
 from bot.gsm import gsm7_length, is_gsm7
 
 SMS_LIMIT = 300
+# Messenger cuts quick-reply titles at 20 characters; a label must fit whole.
+LABEL_LIMIT = 20
 FIXED_INTENTS = ("greet", "goodbye", "thanks", "bot_challenge", "request_consultation")
 OUT_OF_SCOPE = "out_of_scope"
 FAQ_PREFIX = "faq/"
@@ -43,6 +45,9 @@ class Topic:
     sms: str
     related: tuple[str, ...]
     examples: tuple[str, ...]
+    # A few words naming the topic where the question is too long: SMS options
+    # ("Reply 1 for side effects") and Messenger's quick replies.
+    label: str | None = None
 
     @property
     def intent(self) -> str:
@@ -184,6 +189,7 @@ def _topics(data: Mapping[str, Any], file: str) -> tuple[Topic, ...]:
             sms=_require_str(raw, "sms", file, where),
             related=_str_list(raw, "related", file, where),
             examples=_str_list(raw, "examples", file, where),
+            label=_require_str(raw, "label", file, where) if "label" in raw else None,
         )
         if topic.id in seen:
             raise KnowledgeBaseError(f"{file}: {where}: duplicate id")
@@ -206,6 +212,13 @@ def _check_topic(topic: Topic, file: str, where: str) -> None:
         raise KnowledgeBaseError(f"{file}: {where}: 'examples' is empty")
     if not is_gsm7(topic.sms):
         raise KnowledgeBaseError(f"{file}: {where}: 'sms' has non-GSM-7 characters")
+    if topic.label is not None and (
+        len(topic.label) > LABEL_LIMIT or not is_gsm7(topic.label)
+    ):
+        raise KnowledgeBaseError(
+            f"{file}: {where}: 'label' must be GSM-7 text of at most {LABEL_LIMIT}"
+            " characters"
+        )
     if gsm7_length(topic.sms) > SMS_LIMIT:
         raise KnowledgeBaseError(
             f"{file}: {where}: 'sms' is {gsm7_length(topic.sms)} characters,"

@@ -13,13 +13,22 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Button:
-    """A quick reply: the title shown, the payload sent back when tapped."""
+    """A quick reply: the title shown, the payload sent back when tapped.
+
+    `label` names the choice in a few words where the title is too long for a
+    channel (SMS options, Messenger's 20-character quick replies).
+    """
 
     title: str
     payload: str
+    label: str | None = None
 
     def to_dict(self) -> dict[str, str]:
         return {"title": self.title, "payload": self.payload}
+
+    def stored(self) -> dict[str, str]:
+        """What is stored of the button: its label too, so replies can be re-sent."""
+        return {**self.to_dict(), "label": self.label} if self.label else self.to_dict()
 
 
 @dataclass(frozen=True)
@@ -37,7 +46,11 @@ class Reply:
         custom = message.get("custom") or None
         short_text = custom.get("sms") if isinstance(custom, Mapping) else None
         buttons = tuple(
-            Button(str(b["title"]), str(b["payload"]))
+            Button(
+                str(b["title"]),
+                str(b["payload"]),
+                str(b["label"]) if b.get("label") else None,
+            )
             for b in message.get("buttons") or ()
         )
         return cls(
@@ -51,7 +64,7 @@ class Reply:
         """The whole reply as JSON, for replaying it to a retried message."""
         stored: dict[str, Any] = {"text": self.text}
         if self.buttons:
-            stored["buttons"] = [b.to_dict() for b in self.buttons]
+            stored["buttons"] = [b.stored() for b in self.buttons]
         if self.short_text is not None:
             stored["short_text"] = self.short_text
         if self.custom:
@@ -64,7 +77,8 @@ class Reply:
         return cls(
             text=stored["text"],
             buttons=tuple(
-                Button(b["title"], b["payload"]) for b in stored.get("buttons", ())
+                Button(b["title"], b["payload"], b.get("label"))
+                for b in stored.get("buttons", ())
             ),
             short_text=stored.get("short_text"),
             custom=stored.get("custom"),
@@ -74,7 +88,7 @@ class Reply:
         """What is stored beside the text: buttons and custom payload."""
         data: dict[str, Any] = {}
         if self.buttons:
-            data["buttons"] = [b.to_dict() for b in self.buttons]
+            data["buttons"] = [b.stored() for b in self.buttons]
         if self.custom:
             data["custom"] = dict(self.custom)
         return data or None

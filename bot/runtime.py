@@ -85,7 +85,7 @@ def notifier_for(settings: Settings) -> Notifier | None:
     """The staff notifier when FAQBOT_HANDOFF_WEBHOOK_URL is set, else None."""
     if settings.handoff_webhook_url is None:
         return None
-    return Notifier(base_url=settings.public_url)
+    return Notifier(base_url=settings.public_url or "")
 
 
 def delivery_handlers(settings: Settings) -> dict[str, Handler]:
@@ -93,6 +93,13 @@ def delivery_handlers(settings: Settings) -> dict[str, Handler]:
     handlers: dict[str, Handler] = {}
     if settings.handoff_webhook_url is not None:
         handlers[NOTIFICATION_KIND] = post_json(settings.handoff_webhook_url)
+    if settings.messenger_enabled:
+        from bot.channels import graph_api
+
+        assert settings.messenger_page_access_token is not None
+        handlers[graph_api.KIND] = graph_api.SendApi(
+            settings.messenger_graph_url, settings.messenger_page_access_token
+        )
     return handlers
 
 

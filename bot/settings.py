@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import phonenumbers
 
 from bot.errors import ConfigurationError
 
 DEFAULT_MAX_MESSAGE_CHARS = 2000
+DEFAULT_MESSENGER_GRAPH_URL = "https://graph.facebook.com/v21.0"
 
 
 @dataclass(frozen=True)
@@ -24,10 +26,16 @@ class Settings:
     FAQBOT_PHONE_REGION   default region for phone numbers without + (default US)
     FAQBOT_ACTION_TOKEN   the token Rasa must send the action server; unset, the
                           action server refuses every call
+    FAQBOT_TWILIO_AUTH_TOKEN  signs Twilio's webhooks; unset, the SMS channel is off
+    FAQBOT_PUBLIC_URL     the address Twilio calls (behind a proxy), e.g.
+                          https://bot.example.org; unset, the request's own URL
+    FAQBOT_MESSENGER_VERIFY_TOKEN, FAQBOT_MESSENGER_APP_SECRET,
+    FAQBOT_MESSENGER_PAGE_ACCESS_TOKEN  Messenger's three secrets; the channel is
+                          off unless all three are set
+    FAQBOT_MESSENGER_GRAPH_URL  the Graph API's base URL (default Meta's)
     FAQBOT_SECRET_KEY     signs staff sessions; unset, SQLite deployments keep a
                           generated one in the instance folder
     FAQBOT_HANDOFF_WEBHOOK_URL  where new requests and crisis flags are POSTed
-    FAQBOT_PUBLIC_URL     the address staff open, for links in notifications
     FAQBOT_RETENTION_DAYS conversations and closed requests older than this are
                           deleted daily by the server (unset: kept)
     """
@@ -37,9 +45,28 @@ class Settings:
     max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS
     phone_region: str = "US"
     action_token: str | None = None
-    secret_key: str | None = None
+    twilio_auth_token: str | None = field(default=None, repr=False)
+    public_url: str | None = None
+    messenger_verify_token: str | None = field(default=None, repr=False)
+    messenger_app_secret: str | None = field(default=None, repr=False)
+    messenger_page_access_token: str | None = field(default=None, repr=False)
+    messenger_graph_url: str = DEFAULT_MESSENGER_GRAPH_URL
+
+    @property
+    def twilio_enabled(self) -> bool:
+        """The SMS channel runs only with a token to check Twilio's signatures."""
+        return self.twilio_auth_token is not None
+
+    @property
+    def messenger_enabled(self) -> bool:
+        """Messenger runs only with its verify token, app secret and page token."""
+        return None not in (
+            self.messenger_verify_token,
+            self.messenger_app_secret,
+            self.messenger_page_access_token,
+        )
+    secret_key: str | None = field(default=None, repr=False)
     handoff_webhook_url: str | None = None
-    public_url: str = ""
     retention_days: int | None = None
 
     @property
@@ -76,9 +103,17 @@ class Settings:
             max_message_chars=max_chars,
             phone_region=region,
             action_token=env.get("FAQBOT_ACTION_TOKEN") or None,
+            twilio_auth_token=env.get("FAQBOT_TWILIO_AUTH_TOKEN") or None,
+            public_url=_http_url(env, "FAQBOT_PUBLIC_URL"),
+            messenger_verify_token=env.get("FAQBOT_MESSENGER_VERIFY_TOKEN") or None,
+            messenger_app_secret=env.get("FAQBOT_MESSENGER_APP_SECRET") or None,
+            messenger_page_access_token=(
+                env.get("FAQBOT_MESSENGER_PAGE_ACCESS_TOKEN") or None
+            ),
+            messenger_graph_url=_http_url(env, "FAQBOT_MESSENGER_GRAPH_URL")
+            or DEFAULT_MESSENGER_GRAPH_URL,
             secret_key=env.get("FAQBOT_SECRET_KEY") or None,
             handoff_webhook_url=_webhook_url(env.get("FAQBOT_HANDOFF_WEBHOOK_URL")),
-            public_url=(env.get("FAQBOT_PUBLIC_URL") or "").rstrip("/"),
             retention_days=_retention_days(env.get("FAQBOT_RETENTION_DAYS")),
         )
 
@@ -121,6 +156,21 @@ def _retention_days(value: str | None) -> int | None:
     if days < 1:
         raise ConfigurationError("FAQBOT_RETENTION_DAYS must be at least 1")
     return days
+
+
+def _http_url(env: Mapping[str, str], key: str) -> str | None:
+    """An http(s) URL without a trailing slash, None when unset."""
+    value = (env.get(key) or "").strip()
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigurationError(
+            f"{key} must be an http:// or https:// URL, e.g. https://bot.example.org"
+        )
+    if parts.query or parts.fragment:
+        raise ConfigurationError(f"{key} must not have a query or fragment")
+    return value.rstrip("/")
 
 
 def sqlite_url(path: Path) -> str:

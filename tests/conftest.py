@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from channel_fakes import GraphServer, channel_environment
 from flask import Flask
 from flask.testing import FlaskClient
 from storage_backends import BACKENDS, database_url
@@ -98,3 +99,31 @@ def converse(client: FlaskClient) -> Callable[..., list[str]]:
         return [m.get("text", "") for m in response.get_json()]
 
     return send
+
+
+@pytest.fixture
+def graph() -> Iterator[GraphServer]:
+    """Meta's Send API, standing in on loopback."""
+    server = GraphServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def channel_runtime(
+    knowledge: KnowledgeBase,
+    parser: Parser,
+    store: Store,
+    tmp_path: Path,
+    graph: GraphServer,
+) -> Runtime:
+    """The runtime with the SMS and Messenger channels on (Messenger at `graph`)."""
+    settings = Settings.from_env(
+        {"FAQBOT_INSTANCE_PATH": str(tmp_path), **channel_environment(graph.url)}
+    )
+    return build_runtime(settings, knowledge=knowledge, store=store, parser=parser)
+
+
+@pytest.fixture
+def channel_client(channel_runtime: Runtime) -> FlaskClient:
+    return create_app(runtime=channel_runtime).test_client()

@@ -35,6 +35,7 @@ FORM_RESET = [
     *(SlotSet(slot, None) for slot in FORM_SLOTS),
     SlotSet("requested_slot", None),
     SlotSet("rejection", None),
+    SlotSet("phone_offered", None),
 ]
 FILLED = {
     "name": "Grace Whitfield",

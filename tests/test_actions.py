@@ -60,6 +60,7 @@ REPO = Path(__file__).resolve().parents[1]
 CONSULTATION_BUTTON = {
     "title": "Request a consultation",
     "payload": "/request_consultation",
+    "label": "consultation request",
 }
 FORM_RESET = [
     SlotSet("name", None),
@@ -70,6 +71,7 @@ FORM_RESET = [
     SlotSet("consent", None),
     SlotSet("requested_slot", None),
     SlotSet("rejection", None),
+    SlotSet("phone_offered", None),
 ]
 CONSENT_AT = datetime(2026, 3, 2, 15, 30, tzinfo=UTC)
 
@@ -141,7 +143,11 @@ def test_faq_answer_with_source_related_questions_and_sms(
     assert message["text"].startswith(topic.answer)
     assert f'Source: "{topic.section}"' in message["text"]
     assert message["buttons"] == [
-        {"title": knowledge.topic(r).question, "payload": f"/faq/{r}"}
+        {
+            "title": knowledge.topic(r).question,
+            "payload": f"/faq/{r}",
+            "label": knowledge.topic(r).label,
+        }
         for r in topic.related[:3]
     ]
     assert message["custom"]["sms"] == topic.sms

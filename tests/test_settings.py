@@ -55,3 +55,49 @@ def test_a_phone_region_is_read_in_any_case_and_blank_means_us(
 def test_a_blank_action_token_is_no_token() -> None:
     # An empty token would let an empty ?token= through.
     assert Settings.from_env({"FAQBOT_ACTION_TOKEN": ""}).action_token is None
+
+
+def test_channels_are_off_without_their_secrets() -> None:
+    settings = Settings.from_env({})
+    assert not settings.twilio_enabled
+    assert not settings.messenger_enabled
+    assert settings.messenger_graph_url == "https://graph.facebook.com/v21.0"
+
+
+def test_messenger_needs_all_three_secrets() -> None:
+    two = {
+        "FAQBOT_MESSENGER_VERIFY_TOKEN": "v",
+        "FAQBOT_MESSENGER_APP_SECRET": "s",
+    }
+    assert not Settings.from_env(two).messenger_enabled
+    three = {**two, "FAQBOT_MESSENGER_PAGE_ACCESS_TOKEN": "p"}
+    assert Settings.from_env(three).messenger_enabled
+
+
+def test_channel_settings_are_read_and_secrets_stay_out_of_repr() -> None:
+    settings = Settings.from_env(
+        {
+            "FAQBOT_TWILIO_AUTH_TOKEN": "twilio-secret",
+            "FAQBOT_PUBLIC_URL": "https://bot.clinic.example/",
+            "FAQBOT_MESSENGER_VERIFY_TOKEN": "verify-secret",
+            "FAQBOT_MESSENGER_APP_SECRET": "app-secret",
+            "FAQBOT_MESSENGER_PAGE_ACCESS_TOKEN": "page-secret",
+            "FAQBOT_MESSENGER_GRAPH_URL": "http://127.0.0.1:5299/v21.0/",
+        }
+    )
+    assert settings.twilio_enabled and settings.messenger_enabled
+    assert settings.public_url == "https://bot.clinic.example"
+    assert settings.messenger_graph_url == "http://127.0.0.1:5299/v21.0"
+    shown = repr(settings)
+    for secret in ("twilio-secret", "verify-secret", "app-secret", "page-secret"):
+        assert secret not in shown
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["bot.clinic.example", "ftp://bot.clinic.example", "https://", "https://x/?a=1"],
+)
+@pytest.mark.parametrize("key", ["FAQBOT_PUBLIC_URL", "FAQBOT_MESSENGER_GRAPH_URL"])
+def test_a_url_setting_that_is_not_an_http_url_is_refused(key: str, value: str) -> None:
+    with pytest.raises(ConfigurationError, match=key):
+        Settings.from_env({key: value})

@@ -410,3 +410,15 @@ def test_an_unknown_handoff_is_not_found(store: Store, change: dict[str, str]) -
     with pytest.raises(HandoffNotFound):
         store.update_handoff(999, **change)
     assert store.handoff(999) is None
+
+
+def test_opt_outs_are_stored_per_channel_and_sender(store: Store) -> None:
+    assert not store.is_opted_out("sms", "+15135550134")
+    store.set_opted_out("sms", "+15135550134", True)
+    store.set_opted_out("sms", "+15135550134", True)  # repeating is harmless
+    assert store.is_opted_out("sms", "+15135550134")
+    assert not store.is_opted_out("whatsapp", "+15135550134")
+    assert not store.is_opted_out("sms", "+15135550199")
+    store.set_opted_out("sms", "+15135550134", False)
+    store.set_opted_out("sms", "+15135550134", False)
+    assert not store.is_opted_out("sms", "+15135550134")

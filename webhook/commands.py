@@ -55,10 +55,17 @@ def chat(args: argparse.Namespace, out: TextIO) -> int:
         text = line.strip()
         if not text:
             break
-        for reply in runtime.engine.handle(IncomingMessage("cli", sender, text)):
+        replies = runtime.engine.handle(IncomingMessage("cli", sender, text))
+        # Numbered across the turn, as the engine counts them: typing a number
+        # presses that button.
+        number = 0
+        for reply in replies:
             print(f"bot> {reply.text}", file=out)
-            for number, button in enumerate(reply.buttons, start=1):
+            for button in reply.buttons:
+                number += 1
                 print(f"     [{number}] {button.title}", file=out)
+        if number:
+            print("     (type a number to choose)", file=out)
     return 0
 
 

@@ -22,6 +22,8 @@ def index() -> ResponseReturnValue:
                 "chat": "POST /webhooks/rest/webhook {sender, message}",
                 "parse": "POST /model/parse {text}",
                 "actions": "POST /webhook?token=... (Rasa action server)",
+                "sms": "POST /webhooks/twilio/webhook (Twilio SMS and WhatsApp)",
+                "messenger": "GET, POST /webhooks/facebook/webhook (Messenger)",
             },
         }
     )

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from bot.conversation.phone_offer import SENDER_PHONE
 from bot.messages import IncomingMessage, Reply
 from webhook.errors import BadRequest
 from webhook.requests import json_object, text_field
@@ -53,6 +54,8 @@ def receive() -> ResponseReturnValue:
     sender = sender_id(body)
     text = text_field(body, "message", max_chars=runtime().settings.max_message_chars)
     metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+    # Only a channel that verified the sender's number may offer it as theirs.
+    metadata = {k: v for k, v in metadata.items() if k != SENDER_PHONE}
     replies = runtime().engine.handle(
         IncomingMessage(channel=CHANNEL, sender_id=sender, text=text, metadata=metadata)
     )

@@ -13,6 +13,7 @@ from typing import Any
 from bot.conversation.actions.base import FALLBACK_COUNT_SLOT, OFFERED_SLOT
 from bot.conversation.actions.consultation import FORM_NAME, FORM_SLOTS, REJECTION_SLOT
 from bot.conversation.actions.crisis import CRISIS_SLOT
+from bot.conversation.phone_offer import OFFERED_PHONE_SLOT
 from bot.knowledge import FIXED_INTENTS, KnowledgeBase
 
 INTENT_ACTIONS: Mapping[str, str] = MappingProxyType(
@@ -45,6 +46,7 @@ def build_domain(knowledge: KnowledgeBase, action_names: list[str]) -> dict[str,
     """The domain as a plain dict (Rasa's DomainDict), built fresh on each call."""
     slots: dict[str, Any] = {slot: _slot("any") for slot in FORM_SLOTS}
     slots[REJECTION_SLOT] = _slot("any")
+    slots[OFFERED_PHONE_SLOT] = _slot("any")
     slots[CRISIS_SLOT] = _slot("bool", initial_value=False)
     slots[OFFERED_SLOT] = _slot("bool", initial_value=False)
     slots[FALLBACK_COUNT_SLOT] = _slot("float", initial_value=0)

@@ -16,10 +16,12 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from rasa_sdk import Action
 from rasa_sdk.types import DomainDict
 
+from bot.conversation import options
 from bot.conversation.actions.base import OFFERED_SLOT
 from bot.conversation.actions.consultation import (
     FORM_NAME,
@@ -149,12 +151,22 @@ class Engine:
         ):
             # Nothing of this turn is stored: the visitor asked for the opposite.
             forgotten = Privacy(self.store).forget(message.channel, message.sender_id)
-            return [Reply(forgotten_reply(requests=forgotten.requests))]
+            replies = [Reply(forgotten_reply(requests=forgotten.requests))]
+            if outbox is not None:
+                # A channel that sends its replies from the outbox (Messenger).
+                self.store.outbox.enqueue(list(outbox(replies)), now=datetime.now(UTC))
+            return replies
         conversation = self.store.conversation(message.channel, message.sender_id)
         if message.message_id is not None:
             replayed = self.store.handled_replies(conversation.id, message.message_id)
             if replayed is not None:
                 return [Reply.from_json(reply) for reply in replayed]
+        typed = message.text
+        choice = options.chosen(typed, conversation.state)
+        if choice is not None:
+            # "2" right after numbered options presses the second button.
+            message = replace(message, text=choice)
+            parse = self.understand(choice)
         turn = Turn(
             message,
             parse,
@@ -181,10 +193,14 @@ class Engine:
         kept = stored_parse(parse)
         if form_slot:
             kept["form_slot"] = form_slot
-        stored = [NewMessage(sender="user", text=message.text, parse=kept)]
+        stored = [NewMessage(sender="user", text=typed, parse=kept)]
         stored += [
             NewMessage(sender="bot", text=r.text, data=r.data()) for r in turn.replies
         ]
+        state = turn.state()
+        offered = options.remembered(turn.replies)
+        if offered:
+            state[options.STATE_KEY] = offered
         handled = None
         if message.message_id is not None:
             handled = HandledMessage(
@@ -200,7 +216,7 @@ class Engine:
             self.store.record_turn(
                 conversation.id,
                 stored,
-                state=turn.state(),
+                state=state,
                 crisis=turn.crisis,
                 handled=handled,
                 outbox=entries,

@@ -93,6 +93,15 @@ def greeting(clinic: Clinic) -> str:
     )
 
 
+def greeting_sms(clinic: Clinic) -> str:
+    """The greeting's SMS form: the same promises in fewer characters."""
+    return (
+        f"Hi! I'm {clinic.name}'s automated assistant: text me a question about"
+        " chronic pain or ketamine infusions. I share general information, not"
+        " medical advice."
+    )
+
+
 def bot_disclosure(clinic: Clinic) -> str:
     """The truthful answer to "are you a bot?"."""
     return (

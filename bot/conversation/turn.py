@@ -77,7 +77,8 @@ class Turn:
         return Tracker(
             sender_id=self.message.sender_id,
             slots=dict(self.slots),
-            latest_message=dict(self.parse),
+            # Rasa's latest message carries the channel's metadata too.
+            latest_message={**self.parse, "metadata": dict(self.message.metadata)},
             events=[*(history or []), *self.events],
             paused=False,
             followup_action=None,

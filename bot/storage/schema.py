@@ -175,6 +175,16 @@ outbox = Table(
     Index(None, "kind", "key", "state", "id"),
 )
 
+opt_outs = Table(
+    "opt_outs",
+    metadata,
+    # Senders who texted STOP (or another opt-out keyword): sent nothing more
+    # until they text START. A row per opted-out sender; opting in deletes it.
+    Column("channel", String(32), primary_key=True),
+    Column("sender_id", String(255), primary_key=True),
+    Column("opted_out_at", UTCDateTime, nullable=False),
+)
+
 # Staff: who may sign in, and the failed sign-ins that slow the next ones down.
 staff_users = Table(
     "staff_users",

@@ -363,6 +363,35 @@ class Store:
                 raise HandoffNotFound(f"no handoff with id {handoff_id}")
         return _handoff(row)
 
+    def is_opted_out(self, channel: str, sender_id: str) -> bool:
+        """True when this sender opted out of messages (SMS STOP) and not back in."""
+        table = schema.opt_outs
+        query = select(table.c.sender_id).where(
+            table.c.channel == channel, table.c.sender_id == sender_id
+        )
+        with self._begin("read the opt-out") as conn:
+            return conn.execute(query).first() is not None
+
+    def set_opted_out(self, channel: str, sender_id: str, opted_out: bool) -> None:
+        """Record an opt-out (STOP) or an opt-in (START); repeating one is harmless."""
+        table = schema.opt_outs
+        where = (table.c.channel == channel) & (table.c.sender_id == sender_id)
+        try:
+            with self._begin("record the opt-out", write=True) as conn:
+                found = conn.execute(select(table.c.sender_id).where(where)).first()
+                if not opted_out:
+                    conn.execute(table.delete().where(where))
+                elif found is None:
+                    conn.execute(
+                        table.insert().values(
+                            channel=channel, sender_id=sender_id, opted_out_at=_now()
+                        )
+                    )
+        except StorageError as e:
+            # A concurrent STOP from the same sender got there first: same result.
+            if not isinstance(e.__cause__, IntegrityError):
+                raise
+
     def dispose(self) -> None:
         """Close every pooled connection."""
         self._engine.dispose()

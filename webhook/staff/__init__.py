@@ -44,7 +44,9 @@ def init_app(app: Flask, runtime: Runtime) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_PATH="/staff",
         # Behind a TLS proxy the request looks like HTTP: the public URL decides.
-        SESSION_COOKIE_SECURE=runtime.settings.public_url.startswith("https://"),
+        SESSION_COOKIE_SECURE=(runtime.settings.public_url or "").startswith(
+            "https://"
+        ),
         # Refreshed by every request: the session ends after idle time.
         PERMANENT_SESSION_LIFETIME=IDLE_TIMEOUT,
         SESSION_REFRESH_EACH_REQUEST=True,

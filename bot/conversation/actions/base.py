@@ -22,15 +22,25 @@ OFFERED_SLOT = "consultation_offered"
 
 def topic_buttons(topics: Iterable[Topic]) -> list[dict[str, str]]:
     """Quick replies that ask these topics' questions (never an internal name)."""
-    return [{"title": t.question, "payload": payload(t.intent)} for t in topics]
+    return [_button(t.question, payload(t.intent), t.label) for t in topics]
 
 
 def consultation_button() -> dict[str, str]:
     """The quick reply that starts the consultation form (a fresh dict each time)."""
-    return {
-        "title": "Request a consultation",
-        "payload": payload("request_consultation"),
-    }
+    return _button(
+        "Request a consultation",
+        payload("request_consultation"),
+        "consultation request",
+    )
+
+
+def _button(title: str, payload: str, label: str | None) -> dict[str, str]:
+    # The label rides along for the channels that need a short name (SMS,
+    # Messenger); Rasa passes unknown button keys through untouched.
+    button = {"title": title, "payload": payload}
+    if label:
+        button["label"] = label
+    return button
 
 
 class KnowledgeAction(Action, ABC):

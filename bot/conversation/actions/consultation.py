@@ -23,6 +23,12 @@ from bot.conversation.actions.base import FALLBACK_COUNT_SLOT, KnowledgeAction
 from bot.conversation.actions.crisis import CrisisCheck
 from bot.conversation.answers import is_cancel, looks_like_question, parse_consent
 from bot.conversation.details import find_correction, find_details
+from bot.conversation.phone_offer import (
+    DECLINED,
+    OFFERED_PHONE_SLOT,
+    offer_question,
+    sender_phone,
+)
 from bot.conversation.replies import (
     CONSENT_REJECTION,
     FORM_QUESTIONS,
@@ -51,7 +57,10 @@ VOLUNTEERED_SLOTS = ("name", "phone", "email")
 
 def reset_form_events() -> list[dict[str, Any]]:
     """Events that clear every form slot."""
-    return [SlotSet(s, None) for s in (*FORM_SLOTS, REQUESTED_SLOT, REJECTION_SLOT)]
+    return [
+        SlotSet(s, None)
+        for s in (*FORM_SLOTS, REQUESTED_SLOT, REJECTION_SLOT, OFFERED_PHONE_SLOT)
+    ]
 
 
 def leaves_form(
@@ -193,6 +202,19 @@ class ValidateConsultationForm(FormValidationAction):
     def validate_phone(
         self, value: Any, dispatcher: Any, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        offered = tracker.get_slot(OFFERED_PHONE_SLOT)
+        if offered and isinstance(value, str):
+            # A yes or no to "Is 513-555-0134 the best number?"; anything else
+            # is read as the number itself.
+            answer = parse_consent(value)
+            if answer is True:
+                return {"phone": offered}
+            if answer is False:
+                return {
+                    "phone": None,
+                    OFFERED_PHONE_SLOT: DECLINED,
+                    REJECTION_SLOT: FORM_QUESTIONS["phone"],
+                }
         return self._verdict("phone", value, tracker)
 
     def validate_email(
@@ -235,12 +257,21 @@ class AskSlotAction(KnowledgeAction, ABC):
     def question(self) -> str:
         return FORM_QUESTIONS[self.slot]
 
+    def offer(self, tracker: Tracker) -> tuple[str, list[dict[str, Any]]] | None:
+        """A question proposing a value the channel already knows, with its events."""
+        return None
+
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         rejection = tracker.get_slot(REJECTION_SLOT)
-        dispatcher.utter_message(text=rejection or self.question())
-        events = [SlotSet(REJECTION_SLOT, None)] if rejection else []
+        offer = None if rejection else self.offer(tracker)
+        if offer is not None:
+            text, events = offer
+            dispatcher.utter_message(text=text)
+        else:
+            dispatcher.utter_message(text=rejection or self.question())
+            events = [SlotSet(REJECTION_SLOT, None)] if rejection else []
         if tracker.get_slot(FALLBACK_COUNT_SLOT):
             # The visitor is answering the form: any run of fallbacks is over.
             events.append(SlotSet(FALLBACK_COUNT_SLOT, 0))
@@ -253,6 +284,15 @@ class ActionAskName(AskSlotAction):
 
 class ActionAskPhone(AskSlotAction):
     slot = "phone"
+
+    def offer(self, tracker: Tracker) -> tuple[str, list[dict[str, Any]]] | None:
+        """On SMS, the sender's own number, unless the visitor declined it."""
+        if tracker.get_slot(OFFERED_PHONE_SLOT) == DECLINED:
+            return None
+        phone = sender_phone(tracker.latest_message)
+        if phone is None:
+            return None
+        return offer_question(phone), [SlotSet(OFFERED_PHONE_SLOT, phone)]
 
 
 class ActionAskEmail(AskSlotAction):

@@ -107,7 +107,10 @@ class ActionSubmitConsultation(KnowledgeAction):
             transcript=transcript_from_events(tracker.events),
             crisis=bool(slots.get(CRISIS_SLOT)),
         )
-        dispatcher.utter_message(text=self._summary(details))
+        dispatcher.utter_message(
+            text=self._summary(details),
+            json_message={"sms": self._sms_summary(details)},
+        )
         return reset_form_events()
 
     def _summary(self, details: HandoffDetails) -> str:
@@ -127,6 +130,22 @@ class ActionSubmitConsultation(KnowledgeAction):
                 lines.append(f"- {label}: {value}")
         lines.append(f"If anything is urgent, call us at {clinic.phone}.")
         return "\n".join(lines)
+
+    def _sms_summary(self, details: HandoffDetails) -> str:
+        """The same confirmation in the fewest characters, for SMS."""
+        clinic = self.knowledge.clinic
+        sent = [f"name {details.name}", f"phone {details.phone}"]
+        for label, value in (
+            ("email", details.email),
+            ("time", details.preferred_time),
+            ("condition", details.condition),
+        ):
+            if value:
+                sent.append(f"{label} {value}")
+        return (
+            f"Thank you: {clinic.name} has your consultation request and will"
+            f" contact you. You sent: {'; '.join(sent)}. Urgent? Call {clinic.phone}."
+        )
 
 
 class ActionCancelConsultation(Action):

@@ -14,7 +14,7 @@ from bot.conversation.actions.base import (
     consultation_button,
     topic_buttons,
 )
-from bot.conversation.replies import bot_disclosure, greeting
+from bot.conversation.replies import bot_disclosure, greeting, greeting_sms
 
 GREETING_TOPICS = (
     "what_is_ketamine_therapy",
@@ -40,6 +40,7 @@ class ActionGreet(ReplyAction):
                 *topic_buttons(topics),
                 consultation_button(),
             ],
+            json_message={"sms": greeting_sms(self.knowledge.clinic)},
         )
         return []
 

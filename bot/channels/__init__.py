@@ -1,0 +1,1 @@
+"""Channel conventions, pure: SMS and WhatsApp text, Messenger's Send API shapes."""
