@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import chromium, live_server
-from conftest import CONSULTATION, PASSWORD, USER
 from flask import Flask
+
+from staff.browser import chromium, live_server
+from staff.helpers import CONSULTATION, PASSWORD, USER
 
 # `FAQBOT_SCREENSHOTS=docs pytest tests/staff/test_staff_browser.py` refreshes
 # the README's screenshots; otherwise they go to the test's temporary folder.

@@ -6,12 +6,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import yaml
-from conftest import csrf_token
 from flask import Flask
 from flask.testing import FlaskClient
 
 from bot.runtime import Runtime
 from bot.storage import NewMessage
+from staff.helpers import csrf_token
 from webhook import create_app
 from webhook.staff.services import SERVICES_KEY
 

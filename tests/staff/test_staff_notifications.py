@@ -15,8 +15,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import CONSULTATION
-from receiver import receiver
 
 from bot.delivery import Backoff, DeliveryWorker
 from bot.knowledge import KnowledgeBase
@@ -26,6 +24,8 @@ from bot.runtime import Runtime, build_runtime, delivery_handlers
 from bot.settings import Settings
 from bot.storage import Store
 from bot.understanding.parser import Parser
+from staff.helpers import CONSULTATION
+from staff.receiver import receiver
 
 PERSONAL = ("Grace", "Hopper", "513", "555", "0134", "fibromyalgia", "end my life")
 

@@ -9,10 +9,10 @@ import json
 from collections.abc import Callable
 
 import pytest
-from conftest import PASSWORD, TOKEN, USER, csrf_token, make_request, sign_in
 from flask import Flask
 from flask.testing import FlaskClient
 
+from staff.helpers import PASSWORD, TOKEN, USER, csrf_token, make_request, sign_in
 from webhook.staff.services import SERVICES_KEY
 
 Send = Callable[..., list[str]]

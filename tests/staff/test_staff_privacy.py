@@ -10,14 +10,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import CONSULTATION, make_request
 from sqlalchemy import update
 
 from bot.errors import ConfigurationError
+from bot.retention import RetentionPurge
 from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.storage import schema
 from bot.storage.inbox import Inbox
+from staff.helpers import CONSULTATION, make_request
 from webhook.staff.secret import session_secret
 
 Send = Callable[..., list[str]]
@@ -176,3 +177,17 @@ def test_commands_find_the_checkouts_database_from_any_folder(
     settings = Settings.from_env({})
     checkout = Path(__file__).resolve().parents[2]
     assert settings.instance_path == checkout / "instance"
+
+
+def test_the_daily_purge_runs_once_a_day_across_processes(
+    runtime: Runtime, visitor: Send
+) -> None:
+    make_request(visitor)
+    Inbox(runtime.store).set_status(1, "closed", author="test")
+    long_ago = datetime.now(UTC) - timedelta(days=40)
+    with runtime.store.transaction("age", write=True) as conn:
+        conn.execute(update(schema.handoffs).values(updated_at=long_ago))
+    first, second = (RetentionPurge(runtime.store, 30) for _ in range(2))
+    assert first.run_once() is True
+    assert second.run_once() is False  # another process already ran today's
+    assert Inbox(runtime.store).requests() == []
