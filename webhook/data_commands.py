@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 import yaml
+from sqlalchemy.engine import make_url
 
 from bot.errors import ConfigurationError
 from bot.settings import Settings
@@ -23,14 +24,17 @@ _DURATION = re.compile(r"(\d+)([dhw])")
 def open_store(settings: Settings, *, read_only: bool = False) -> Store:
     """The server's database. Read-only: ConfigurationError naming where it
     looked if there is none, instead of creating an empty one."""
+    # Built first: a malformed URL is refused with its own reason.
+    store = Store.from_url(settings.database_url)
     if read_only and settings.uses_sqlite:
-        path = Path(settings.database_url.removeprefix("sqlite:///"))
-        if not path.is_file():
+        database = make_url(settings.database_url).database or ""
+        path = Path(database)
+        if not database.startswith("file:") and not path.is_file():
+            store.dispose()
             raise ConfigurationError(
                 f"no database at {path}: set FAQBOT_DATABASE_URL or"
                 " FAQBOT_INSTANCE_PATH to the server's, or start the server once"
             )
-    store = Store.from_url(settings.database_url)
     store.upgrade()
     return store
 
