@@ -54,7 +54,10 @@ def test_a_clinic_topic_is_answered_in_a_new_conversation(
     replies = visitor("is there parking at the clinic", sender="newcomer")
     assert replies[0].startswith("Yes: free parking behind the building.")
     assert "staff" in replies[0]  # the source is the clinic, not the article
-    assert "Asked" not in signed_in.get("/staff/unanswered").get_data(as_text=True)
+    listing = signed_in.get("/staff/unanswered").get_data(as_text=True)
+    assert "Asked" not in listing
+    # Audited: who wrote it, and when.
+    assert "<strong>alice</strong> wrote the clinic answer" in listing
     # Another worker of the same database picks it up without a restart.
     other = create_app({"KNOWLEDGE_POLL_SECONDS": 0}, runtime=runtime)
     reply = other.test_client().post(

@@ -66,10 +66,12 @@ def _label(intent: str) -> str:
 @blueprint.get("/unanswered")
 def unanswered() -> ResponseReturnValue:
     """Fallbacks and guesses, grouped by similarity, most frequent first."""
+    learning = services().learning
     return render_template(
         "staff/unanswered.html",
-        groups=services().learning.unanswered(),
+        groups=learning.unanswered(),
         topics=_topic_choices(),
+        learned=learning.learned(),
     )
 
 
