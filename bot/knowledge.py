@@ -6,6 +6,7 @@ validated there, so a broken entry fails the boot instead of the first visitor.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from importlib import resources
@@ -18,12 +19,12 @@ import yaml
 
 from bot.errors import KnowledgeBaseError
 from bot.gsm import gsm7_length, is_gsm7
+from bot.out_of_scope import OUT_OF_SCOPE, OutOfScopeTopic, out_of_scope_topics
 
 SMS_LIMIT = 300
 # Messenger cuts quick-reply titles at 20 characters; a label must fit whole.
 LABEL_LIMIT = 20
 FIXED_INTENTS = ("greet", "goodbye", "thanks", "bot_challenge", "request_consultation")
-OUT_OF_SCOPE = "out_of_scope"
 FAQ_PREFIX = "faq/"
 _TOPIC_FIELDS = ("id", "question", "section", "signature", "answer", "sms", "examples")
 
@@ -67,10 +68,15 @@ class Clinic:
 
 @dataclass(frozen=True)
 class Lexicon:
-    """Misspellings of domain words and lay words mapped to the article's terms."""
+    """Misspellings of domain words and lay words mapped to the article's terms.
+
+    `spanish` maps Spanish words and phrases visitors mix into English to the
+    English the knowledge base uses ("que es" -> "what is").
+    """
 
     spelling: Mapping[str, str]
     synonyms: Mapping[str, str]
+    spanish: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,7 @@ class KnowledgeBase:
     intents: Mapping[str, tuple[str, ...]]
     clinic: Clinic
     lexicon: Lexicon
+    out_of_scope: tuple[OutOfScopeTopic, ...] = ()
 
     @property
     def title(self) -> str:
@@ -100,6 +107,7 @@ class KnowledgeBase:
         """Every intent name mapped to all its phrasings (FAQ questions included)."""
         table = {t.intent: (t.question, *t.examples) for t in self.topics}
         table.update(self.intents)
+        table.update({t.intent: t.examples for t in self.out_of_scope})
         return table
 
 
@@ -117,9 +125,12 @@ def load_knowledge_base(directory: Path | Traversable | None = None) -> Knowledg
     intents = _intents(_read_yaml(root, "intents.yml"), "intents.yml")
     clinic = _clinic(_read_yaml(root, "clinic.yml"), "clinic.yml")
     lexicon = _lexicon(_read_yaml(root, "lexicon.yml"), "lexicon.yml")
+    unanswered = out_of_scope_topics(
+        _read_yaml(root, "out_of_scope.yml"), "out_of_scope.yml"
+    )
     article = _read_text(root, article_name, "faq.yml")
     _check_sections(topics, article, "faq.yml")
-    _check_unique_phrasings(topics, intents)
+    _check_unique_phrasings(topics, intents, unanswered)
     return KnowledgeBase(
         source=article_name,
         article=article,
@@ -127,6 +138,7 @@ def load_knowledge_base(directory: Path | Traversable | None = None) -> Knowledg
         intents=MappingProxyType(intents),
         clinic=clinic,
         lexicon=lexicon,
+        out_of_scope=unanswered,
     )
 
 
@@ -242,12 +254,15 @@ def _check_sections(topics: tuple[Topic, ...], article: str, file: str) -> None:
 
 
 def _check_unique_phrasings(
-    topics: tuple[Topic, ...], intents: Mapping[str, tuple[str, ...]]
+    topics: tuple[Topic, ...],
+    intents: Mapping[str, tuple[str, ...]],
+    unanswered: tuple[OutOfScopeTopic, ...],
 ) -> None:
     """A phrasing listed twice is a copy-paste slip, and under two intents a clash."""
     seen: dict[str, str] = {}
     sources = [("faq.yml", t.intent, (t.question, *t.examples)) for t in topics]
     sources += [("intents.yml", name, texts) for name, texts in intents.items()]
+    sources += [("out_of_scope.yml", t.intent, t.examples) for t in unanswered]
     for file, intent, texts in sources:
         for text in texts:
             key = " ".join(text.lower().split())
@@ -281,7 +296,7 @@ def _clinic(data: Mapping[str, Any], file: str) -> Clinic:
 
 def _lexicon(data: Mapping[str, Any], file: str) -> Lexicon:
     tables: dict[str, Mapping[str, str]] = {}
-    for key in ("spelling", "synonyms"):
+    for key in ("spelling", "synonyms", "spanish"):
         raw = data.get(key, {})
         if not isinstance(raw, dict):
             raise KnowledgeBaseError(f"{file}: '{key}' must map words to words")
@@ -294,7 +309,11 @@ def _lexicon(data: Mapping[str, Any], file: str) -> Lexicon:
                     " (quote words YAML reads as booleans, such as no and yes)"
                 )
         tables[key] = MappingProxyType({k.lower(): v.lower() for k, v in raw.items()})
-    return Lexicon(spelling=tables["spelling"], synonyms=tables["synonyms"])
+    return Lexicon(
+        spelling=tables["spelling"],
+        synonyms=tables["synonyms"],
+        spanish=tables["spanish"],
+    )
 
 
 # The section of topics the clinic's staff wrote: they come from no article.
@@ -334,8 +353,8 @@ def with_learned(
     def key(text: str) -> str:
         return " ".join(text.lower().split())
 
-    # A wording taught to a topic leaves `out_of_scope`, the bucket of questions
-    # the article does not answer, or it would stay ambiguous there.
+    # A wording taught to a topic leaves the out-of-scope intents (questions the
+    # article does not answer), or it would stay ambiguous there.
     taught = {key(t) for texts in phrasings.values() for t in texts} | {
         key(text) for t in topics for text in (t.question, *t.examples)
     }
@@ -343,10 +362,15 @@ def with_learned(
         name: tuple(t for t in texts if name != OUT_OF_SCOPE or key(t) not in taught)
         for name, texts in knowledge.intents.items()
     }
+    unanswered = tuple(
+        replace(t, examples=tuple(x for x in t.examples if key(x) not in taught))
+        for t in knowledge.out_of_scope
+    )
     seen = {
         key(t) for topic in knowledge.topics for t in (topic.question, *topic.examples)
     }
     seen |= {key(t) for texts in base_intents.values() for t in texts}
+    seen |= {key(x) for t in unanswered for x in t.examples}
 
     def fresh(texts: tuple[str, ...]) -> tuple[str, ...]:
         kept = []
@@ -370,4 +394,9 @@ def with_learned(
         name: texts + fresh(phrasings.get(name, ()))
         for name, texts in base_intents.items()
     }
-    return replace(knowledge, topics=all_topics, intents=MappingProxyType(intents))
+    return replace(
+        knowledge,
+        topics=all_topics,
+        intents=MappingProxyType(intents),
+        out_of_scope=unanswered,
+    )

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 
 from rasa_sdk import Action
 from rasa_sdk.types import DomainDict
+from threadpoolctl import threadpool_limits
 
 from bot.conversation.actions.registry import build_actions
 from bot.conversation.domain import build_domain
@@ -24,6 +25,7 @@ from bot.settings import Settings
 from bot.storage import Store
 from bot.storage.learning import Learned
 from bot.understanding.parser import Parser
+from bot.understanding.semantic import LazyEncoder
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ def build_runtime(
 ) -> Runtime:
     """Load and validate the knowledge base, migrate the database, build the engine."""
     knowledge = knowledge or load_knowledge_base()
-    parser = parser or Parser(knowledge)
+    parser = parser or build_parser(knowledge, semantic=settings.semantic)
     if store is None:
         store = Store.from_url(settings.database_url)
         store.upgrade()
@@ -122,7 +124,8 @@ def learned_knowledge(base: KnowledgeBase, learned: Learned) -> KnowledgeBase:
 
 def with_knowledge(runtime: Runtime, knowledge: KnowledgeBase) -> Runtime:
     """The same runtime understanding and answering from another knowledge base."""
-    parser = Parser(knowledge)
+    # The same sentence model, already loaded: only the new phrasings are encoded.
+    parser = Parser(knowledge, encoder=runtime.parser.encoder)
     engine, actions, domain = _engine(
         knowledge, parser, runtime.store, runtime.settings
     )
@@ -134,3 +137,18 @@ def with_knowledge(runtime: Runtime, knowledge: KnowledgeBase) -> Runtime:
         domain=domain,
         engine=engine,
     )
+
+
+def build_parser(knowledge: KnowledgeBase, *, semantic: bool = True) -> Parser:
+    """The product's parser: with the sentence model unless `semantic` is False.
+
+    The model itself loads on the first message that needs it; the phrasings'
+    vectors ship with the knowledge base, so building this is fast.
+    """
+    if semantic:
+        # One BLAS thread per process. A message's matrix products are small, and
+        # faqbot already runs a worker per core: extra BLAS threads only spin
+        # against each other (measured: 1 ms per product on one thread, tens of
+        # ms on two with both cores busy).
+        threadpool_limits(limits=1, user_api="blas")
+    return Parser(knowledge, encoder=LazyEncoder() if semantic else None)

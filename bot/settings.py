@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,9 @@ class Settings:
     FAQBOT_PHONE_REGION   default region for phone numbers without + (default US)
     FAQBOT_ACTION_TOKEN   the token Rasa must send the action server; unset, the
                           action server refuses every call
+    FAQBOT_ALLOWED_ORIGINS  comma-separated web origins (https://clinic.example)
+                          whose pages may embed the chat widget; unset, only the
+                          bot's own pages may
     FAQBOT_TWILIO_AUTH_TOKEN  signs Twilio's webhooks; unset, the SMS channel is off
     FAQBOT_PUBLIC_URL     the address Twilio calls (behind a proxy), e.g.
                           https://bot.example.org; unset, the request's own URL
@@ -33,6 +37,8 @@ class Settings:
     FAQBOT_MESSENGER_PAGE_ACCESS_TOKEN  Messenger's three secrets; the channel is
                           off unless all three are set
     FAQBOT_MESSENGER_GRAPH_URL  the Graph API's base URL (default Meta's)
+    FAQBOT_SEMANTIC       "off" runs the light mode: the fuzzy matcher without the
+                          sentence model (default on)
     FAQBOT_SECRET_KEY     signs staff sessions; unset, SQLite deployments keep a
                           generated one in the instance folder
     FAQBOT_HANDOFF_WEBHOOK_URL  where new requests and crisis flags are POSTed
@@ -45,6 +51,7 @@ class Settings:
     max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS
     phone_region: str = "US"
     action_token: str | None = None
+    allowed_origins: tuple[str, ...] = ()
     twilio_auth_token: str | None = field(default=None, repr=False)
     public_url: str | None = None
     messenger_verify_token: str | None = field(default=None, repr=False)
@@ -65,6 +72,7 @@ class Settings:
             self.messenger_app_secret,
             self.messenger_page_access_token,
         )
+    semantic: bool = True
     secret_key: str | None = field(default=None, repr=False)
     handoff_webhook_url: str | None = None
     retention_days: int | None = None
@@ -103,6 +111,7 @@ class Settings:
             max_message_chars=max_chars,
             phone_region=region,
             action_token=env.get("FAQBOT_ACTION_TOKEN") or None,
+            allowed_origins=parse_origins(env.get("FAQBOT_ALLOWED_ORIGINS") or ""),
             twilio_auth_token=env.get("FAQBOT_TWILIO_AUTH_TOKEN") or None,
             public_url=_http_url(env, "FAQBOT_PUBLIC_URL"),
             messenger_verify_token=env.get("FAQBOT_MESSENGER_VERIFY_TOKEN") or None,
@@ -112,6 +121,7 @@ class Settings:
             ),
             messenger_graph_url=_http_url(env, "FAQBOT_MESSENGER_GRAPH_URL")
             or DEFAULT_MESSENGER_GRAPH_URL,
+            semantic=_switch(env.get("FAQBOT_SEMANTIC"), "FAQBOT_SEMANTIC"),
             secret_key=env.get("FAQBOT_SECRET_KEY") or None,
             handoff_webhook_url=_webhook_url(env.get("FAQBOT_HANDOFF_WEBHOOK_URL")),
             retention_days=_retention_days(env.get("FAQBOT_RETENTION_DAYS")),
@@ -173,6 +183,39 @@ def _http_url(env: Mapping[str, str], key: str) -> str | None:
     return value.rstrip("/")
 
 
+def _switch(value: str | None, name: str) -> bool:
+    """An on/off variable: unset is on."""
+    if value is None or value.strip().lower() in ("", "on", "1", "true", "yes"):
+        return True
+    if value.strip().lower() in ("off", "0", "false", "no"):
+        return False
+    raise ConfigurationError(f"{name} must be on or off, not {value!r}")
+
+
 def sqlite_url(path: Path) -> str:
     """The SQLAlchemy URL of an SQLite file."""
     return f"sqlite:///{path}"
+
+
+_ORIGIN = re.compile(r"https?://[^\s/?#@]+", re.IGNORECASE)
+
+
+def parse_origins(value: str) -> tuple[str, ...]:
+    """Web origins from a comma-separated list, lower-cased, without trailing '/'."""
+    origins = []
+    for item in value.split(","):
+        origin = item.strip().rstrip("/").lower()
+        if not origin:
+            continue
+        if not _ORIGIN.fullmatch(origin):
+            raise ConfigurationError(
+                f"FAQBOT_ALLOWED_ORIGINS: {item.strip()!r} is not a web origin; write"
+                " scheme and host (and port if not the default), like"
+                " https://clinic.example or http://localhost:8000"
+            )
+        # Browsers leave the default port out of the Origin header.
+        for default in ("http://", ":80"), ("https://", ":443"):
+            if origin.startswith(default[0]) and origin.endswith(default[1]):
+                origin = origin.removesuffix(default[1])
+        origins.append(origin)
+    return tuple(dict.fromkeys(origins))

@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from storage_backends import BACKENDS, database_url
 
 from bot.knowledge import KnowledgeBase, load_knowledge_base
-from bot.runtime import Runtime, build_runtime
+from bot.runtime import Runtime, build_parser, build_runtime
 from bot.settings import Settings
 from bot.storage import Store
 from bot.understanding.parser import Parser
@@ -34,7 +34,8 @@ def knowledge() -> KnowledgeBase:
 
 @pytest.fixture(scope="session")
 def parser(knowledge: KnowledgeBase) -> Parser:
-    return Parser(knowledge)
+    """The product's parser, sentence model included."""
+    return build_parser(knowledge)
 
 
 @pytest.fixture(params=BACKENDS)

@@ -280,8 +280,31 @@ def _ranking(*scores: tuple[str, float]) -> dict[str, Any]:
             ["/request_consultation"],
             1,
         ),
+        (
+            _ranking(("out_of_scope/cost", 0.8), ("faq/side_effects", 0.3)),
+            None,
+            "Our article doesn't say what treatment costs",
+            ["/request_consultation"],
+            1,
+        ),
+        (
+            # A guess, not a topic: suggestions instead of the cost.
+            _ranking(("out_of_scope/cost", 0.3), ("faq/side_effects", 0.28)),
+            None,
+            "Did you mean",
+            ["/faq/side_effects"],
+            1,
+        ),
     ],
-    ids=["did-you-mean", "at-most-three", "starter-topics", "second", "out-of-scope"],
+    ids=[
+        "did-you-mean",
+        "at-most-three",
+        "starter-topics",
+        "second",
+        "out-of-scope",
+        "out-of-scope-topic",
+        "unsure-out-of-scope",
+    ],
 )
 def test_fallback(
     knowledge: KnowledgeBase,

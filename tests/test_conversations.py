@@ -194,21 +194,34 @@ def test_an_understood_message_ends_a_run_of_fallbacks(
 
 
 @pytest.mark.parametrize(
-    "question",
+    ("question", "topic"),
     [
-        "how much does it cost?",
-        "do you take insurance?",
-        "where are you located?",
-        "what are your hours?",
+        ("how much does it cost?", "cost"),
+        ("do you take insurance?", "insurance"),
+        ("where are you located?", "location"),
+        ("what are your hours?", "hours"),
+        ("is the infusion painful?", "infusion_pain"),
+        ("how long does an infusion take", "infusion_duration"),
+        ("how many infusions will I need?", "number_of_infusions"),
+        ("can i drive home afterwards?", "driving_home"),
+        ("do i need a referral", "referral"),
     ],
 )
 def test_out_of_scope_question_is_answered_honestly(
-    send: Send, knowledge: KnowledgeBase, question: str
+    send: Send, knowledge: KnowledgeBase, question: str, topic: str
 ) -> None:
     [reply] = send(question)
-    assert "I don't have that information" in reply["text"]
+    subject = next(t.subject for t in knowledge.out_of_scope if t.id == topic)
+    assert f"Our article doesn't say {subject}" in reply["text"]
     assert knowledge.clinic.phone in reply["text"]
     assert reply["buttons"] == [CONSULTATION_BUTTON]
+    # Never another topic's answer.
+    assert all(t.answer not in reply["text"] for t in knowledge.topics)
+
+
+def test_unrelated_chit_chat_gets_the_general_honest_answer(send: Send) -> None:
+    [reply] = send("what's the weather forecast for tomorrow")
+    assert "I don't have that information" in reply["text"]
 
 
 @pytest.mark.parametrize("question", ["are you a bot", "is this a real person?"])
@@ -421,9 +434,9 @@ FORM_PATHS: dict[str, tuple[list[Step], dict[str, Any] | None]] = {
     "out-of-scope question mid-form": (
         [
             *HAPPY[:4],
-            ("how much does it cost?", ["I don't have that information", TIME_Q]),
+            ("how much does it cost?", ["Our article doesn't say", TIME_Q]),
             HAPPY[4],
-            ("do you take insurance?", ["I don't have that information", CONDITION_Q]),
+            ("do you take insurance?", ["Our article doesn't say", CONDITION_Q]),
             *HAPPY[5:],
         ],
         GRACE,
@@ -572,14 +585,15 @@ def test_cancel_at_any_prompt_keeps_nothing(
 def test_yes_after_an_offer_starts_the_consultation(converse: Converse) -> None:
     assert "not a person" in converse("are you a bot?")[0]
     assert converse("yes please") == [
-        "To arrange a consultation, what is your full name?"
+        "A member of our staff will call you back to arrange a consultation."
+        " First, what is your full name?"
     ]
 
 
 def test_yes_to_the_second_fallback_starts_the_consultation(converse: Converse) -> None:
     converse("zxqv blorp")
     assert "Would you like someone from" in converse("wibble frotz")[0]
-    assert converse("sure")[0].startswith("To arrange a consultation")
+    assert converse("sure")[0].startswith("A member of our staff will call you back")
 
 
 @pytest.mark.parametrize(
@@ -619,7 +633,9 @@ def test_cancel_while_paused_by_a_crisis_forgets_the_details(
     converse("i want to end it all")
     assert CANCELLED in converse("cancel")[0]
     assert store.conversation("rest", "visitor").state["slots"]["name"] is None
-    assert converse("I'd like a consultation")[0].startswith("To arrange")
+    assert converse("I'd like a consultation")[0].startswith(
+        "A member of our staff will call you back"
+    )
 
 
 def test_handoff_is_stored_with_its_transcript_when_received_returns(
@@ -856,8 +872,8 @@ def test_model_parse_refuses_bad_requests(
     assert response.get_json()["error"]
 
 
-def test_the_root_address_lists_the_endpoints(client: FlaskClient) -> None:
-    response = client.get("/")
+def test_the_api_address_lists_the_endpoints(client: FlaskClient) -> None:
+    response = client.get("/api")
     assert response.status_code == 200
     assert response.get_json()["endpoints"]["chat"].startswith(
         "POST /webhooks/rest/webhook"

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 from conftest import SHARED
+from rapidfuzz import fuzz, process
 
 from bot.errors import KnowledgeBaseError
 from bot.gsm import gsm7_length, is_gsm7
@@ -119,6 +120,57 @@ def test_no_dev_message_is_copied_into_the_knowledge_base(parser: Parser) -> Non
     }
     phrasings |= {normalize(t) for t in load_crisis_examples()}
     assert dev_texts & phrasings == set()
+
+
+# A labelled set measures generalization only if the knowledge base is written
+# independently of it: no message of dev.yml or dev2.yml may reappear in
+# knowledge/, even reworded only in what the analyzer throws away (case,
+# punctuation, SMS spelling, typos, stopwords, synonyms, suffixes), nor as a near
+# copy. Messages under three words ("hi", "ttyl") are exempt, as in the shared
+# hook: there is no other way to write them.
+NEAR_COPY = 90
+LABELLED_SETS = ("dev.yml", "dev2.yml")
+
+
+@pytest.mark.parametrize("name", LABELLED_SETS)
+def test_no_labelled_message_is_copied_or_near_copied_into_knowledge(
+    parser: Parser, name: str
+) -> None:
+    path = SHARED / "eval" / name
+    if not path.exists():
+        pytest.skip(f"{path} is absent (a clone without ../shared)")
+    analyzed = {
+        " ".join(parser.matcher.terms(text)): text
+        for texts in (
+            *parser.knowledge.phrasings().values(),
+            load_crisis_examples(),
+        )
+        for text in texts
+    }
+    choices = list(analyzed)
+    copies = []
+    for item in yaml.safe_load(path.read_text()):
+        if len(parser.normalizer.tokens(item["text"])) < 3:
+            continue
+        terms = " ".join(parser.matcher.terms(item["text"]))
+        match = process.extractOne(
+            terms, choices, scorer=fuzz.ratio, score_cutoff=NEAR_COPY
+        )
+        if terms and match is not None:
+            copies.append((item["text"], analyzed[match[0]], round(match[1])))
+    assert copies == []
+
+
+def test_the_near_copy_check_sees_through_the_analyzer(parser: Parser) -> None:
+    """The check above must catch what a plain comparison would miss."""
+    ours = " ".join(parser.matcher.terms("Is ketamine addictive???"))
+    theirs = " ".join(parser.matcher.terms("is ketamin habit-forming"))
+    assert ours == theirs
+    near = fuzz.ratio(
+        " ".join(parser.matcher.terms("can ketamine make my oxycodone work again")),
+        " ".join(parser.matcher.terms("can ketamine make my percocet work again")),
+    )
+    assert near >= NEAR_COPY
 
 
 def test_clinic_placeholders_are_marked(knowledge: KnowledgeBase) -> None:

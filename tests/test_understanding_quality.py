@@ -1,8 +1,11 @@
-"""The figures the issue asks of understanding, held as regression gates.
+"""The figures the issues ask of understanding, held as regression gates.
 
-The dev set lives outside the repository (skipped with a reason where absent);
-the held-out set in tests/data was written without seeing the dev set or the
-knowledge base, and always runs.
+The dev sets live outside the repository (skipped with a reason where absent).
+tests/data/holdout.yml is a regression set, not a held-out one: it holds 17 dev
+messages verbatim (see its header). tests/data/blind1/ordinary.yml was written
+blind to the code and the knowledge base and scored once before any tuning
+(90.6 %); it has been tuned on since. tests/data/long_messages.yml holds stories
+with the question at the end.
 """
 
 from __future__ import annotations
@@ -15,9 +18,18 @@ from conftest import SHARED
 from bot.tooling.evaluation import evaluate, load_labelled
 from bot.understanding.parser import Parser
 
+DATA = Path(__file__).parent / "data"
 SETS = {
     "dev": SHARED / "eval" / "dev.yml",
-    "holdout": Path(__file__).parent / "data" / "holdout.yml",
+    "holdout": DATA / "holdout.yml",
+}
+# Messages that are not crises, right at least this often (issue 6's target).
+ORDINARY_TARGET = 0.93
+ORDINARY_SETS = {
+    "dev": SHARED / "eval" / "dev.yml",
+    "dev2": SHARED / "eval" / "dev2.yml",
+    "holdout": DATA / "holdout.yml",
+    "blind1": DATA / "blind1" / "ordinary.yml",
 }
 
 
@@ -35,3 +47,23 @@ def test_understanding_meets_its_targets(parser: Parser, name: str) -> None:
     assert report.crisis_recall == 1.0
     assert report.crisis_false_alarms == 0
     assert report.fallback_precision >= 0.90
+
+
+@pytest.mark.parametrize("name", sorted(ORDINARY_SETS))
+def test_ordinary_messages_meet_the_target(parser: Parser, name: str) -> None:
+    path = ORDINARY_SETS[name]
+    if not path.exists():
+        pytest.skip(f"{path} is absent (a clone without ../shared)")
+    items = [i for i in load_labelled(path) if "crisis" not in i.expect]
+    assert len(items) >= 100
+    report = evaluate(items, parser.parse)
+    assert report.accuracy >= ORDINARY_TARGET, [
+        (e.text, e.predicted) for e in report.errors
+    ]
+
+
+def test_a_storys_closing_question_is_found(parser: Parser) -> None:
+    items = load_labelled(DATA / "long_messages.yml")
+    assert all(len(i.text.split()) > parser.settings.long_message_words for i in items)
+    report = evaluate(items, parser.parse)
+    assert report.accuracy >= 0.85, [(e.text[-60:], e.predicted) for e in report.errors]

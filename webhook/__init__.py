@@ -29,8 +29,10 @@ def create_app(
         messenger,
         model,
         rest,
+        site,
         staff,
         twilio_sms,
+        widget,
     )
 
     app = Flask(__name__)
@@ -47,6 +49,10 @@ def create_app(
     app.register_blueprint(action_server.blueprint)
     app.register_blueprint(twilio_sms.blueprint)
     app.register_blueprint(messenger.blueprint)
+    widget.init_app(app)
+    app.register_blueprint(widget.blueprint)
+    app.register_blueprint(widget.config_blueprint)
+    app.register_blueprint(site.blueprint)
     _announce_channels(runtime.settings)
     app.config.update(
         {k: v for k, v in (test_config or {}).items() if not k.startswith("FAQBOT_")}

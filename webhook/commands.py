@@ -14,9 +14,10 @@ from bot.settings import Settings
 def parse(args: argparse.Namespace, out: TextIO) -> int:
     """Print the parse result of one message."""
     from bot.knowledge import load_knowledge_base
-    from bot.understanding.parser import Parser
+    from bot.runtime import build_parser
 
-    result = Parser(load_knowledge_base()).parse(args.text)
+    semantic = Settings.from_env().semantic
+    result = build_parser(load_knowledge_base(), semantic=semantic).parse(args.text)
     print(json.dumps(result, indent=2, ensure_ascii=False), file=out)
     return 0
 
@@ -24,12 +25,13 @@ def parse(args: argparse.Namespace, out: TextIO) -> int:
 def evaluate(args: argparse.Namespace, out: TextIO) -> int:
     """Score a labelled file; non-zero exit below --min-accuracy."""
     from bot.knowledge import load_knowledge_base
+    from bot.runtime import build_parser
     from bot.tooling.evaluation import evaluate as run_evaluation
     from bot.tooling.evaluation import load_labelled, render
-    from bot.understanding.parser import Parser
 
     items = load_labelled(args.file)
-    report = run_evaluation(items, Parser(load_knowledge_base()).parse)
+    parser = build_parser(load_knowledge_base(), semantic=Settings.from_env().semantic)
+    report = run_evaluation(items, parser.parse)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False), file=out)
     else:

@@ -11,24 +11,6 @@ from webhook.runtime import runtime
 blueprint = Blueprint("model", __name__)
 
 
-@blueprint.get("/")
-def index() -> ResponseReturnValue:
-    """What this server offers, for whoever opens its address."""
-    return jsonify(
-        {
-            "service": "faqbot",
-            "endpoints": {
-                "health": "GET /health",
-                "chat": "POST /webhooks/rest/webhook {sender, message}",
-                "parse": "POST /model/parse {text}",
-                "actions": "POST /webhook?token=... (Rasa action server)",
-                "sms": "POST /webhooks/twilio/webhook (Twilio SMS and WhatsApp)",
-                "messenger": "GET, POST /webhooks/facebook/webhook (Messenger)",
-            },
-        }
-    )
-
-
 @blueprint.get("/health")
 def health() -> ResponseReturnValue:
     """Liveness: the knowledge base is loaded and the app answers."""

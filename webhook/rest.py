@@ -1,4 +1,9 @@
-"""Rasa's REST channel: `{"sender", "message"}` in, a list of bot messages out."""
+"""Rasa's REST channel: `{"sender", "message"}` in, a list of bot messages out.
+
+`metadata.message_id`, when given, is the client's id for the message (the web
+widget makes one per message): sent again, the message gets its first replies
+back instead of being handled twice.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,15 @@ from flask.typing import ResponseReturnValue
 
 from bot.conversation.phone_offer import SENDER_PHONE
 from bot.messages import IncomingMessage, Reply
+from webhook.cors import allow_origins
 from webhook.errors import BadRequest
 from webhook.requests import json_object, text_field
 from webhook.runtime import runtime
 
 blueprint = Blueprint("rest", __name__, url_prefix="/webhooks/rest")
+allow_origins(blueprint)
 MAX_SENDER_CHARS = 128
+MAX_MESSAGE_ID_CHARS = 128
 CHANNEL = "rest"
 
 
@@ -42,6 +50,24 @@ def sender_id(body: dict[str, Any]) -> str:
     return sender
 
 
+def message_id(metadata: dict[str, Any]) -> str | None:
+    """The client's id for this message, if it sent one."""
+    value = metadata.get("message_id")
+    if value is None:
+        return None
+    if (
+        not isinstance(value, str)
+        or not value.strip()
+        or len(value) > MAX_MESSAGE_ID_CHARS
+        or not value.isprintable()
+    ):
+        raise BadRequest(
+            "'metadata.message_id' must be a printable string of 1 to"
+            f" {MAX_MESSAGE_ID_CHARS} characters."
+        )
+    return value
+
+
 @blueprint.get("/")
 def status() -> ResponseReturnValue:
     return jsonify({"status": "ok"})
@@ -57,6 +83,12 @@ def receive() -> ResponseReturnValue:
     # Only a channel that verified the sender's number may offer it as theirs.
     metadata = {k: v for k, v in metadata.items() if k != SENDER_PHONE}
     replies = runtime().engine.handle(
-        IncomingMessage(channel=CHANNEL, sender_id=sender, text=text, metadata=metadata)
+        IncomingMessage(
+            channel=CHANNEL,
+            sender_id=sender,
+            text=text,
+            metadata=metadata,
+            message_id=message_id(metadata),
+        )
     )
     return jsonify([render(r, sender) for r in replies])

@@ -28,13 +28,14 @@ from bot.conversation.actions.consultation import (
     FORM_SLOTS,
     REJECTION_SLOT,
     REQUESTED_SLOT,
-    asks_something_else,
 )
 from bot.conversation.actions.crisis import CRISIS_SLOT
 from bot.conversation.actions.running import run_action
-from bot.conversation.answers import is_cancel, looks_like_question, parse_consent
+from bot.conversation.answers import parse_consent
 from bot.conversation.domain import INTENT_ACTIONS
+from bot.conversation.form_reply import FormReply, asks_something_else, classify
 from bot.conversation.payloads import parse_payload
+from bot.conversation.phone_offer import OFFERED_PHONE_SLOT, question_asked
 from bot.conversation.redaction import contact_redactor
 from bot.conversation.replies import CONTACT_DETAILS_REMOVED, forgotten_reply
 from bot.conversation.turn import Turn, stored_parse
@@ -301,17 +302,22 @@ class Engine:
 
     def _form_turn(self, turn: Turn, run: Callable[[str], None]) -> None:
         text = turn.message.text
-        if is_cancel(text):
-            run("action_cancel_consultation")
-            return
-        answers_question = asks_something_else(turn.parse)
         explicit = parse_payload(text) is not None
         if explicit and turn.intent == "request_consultation":
             # The consultation button pressed again mid-form: carry on, and do
             # not take the payload for an answer.
             self._next_form_step(turn, run)
             return
-        if answers_question and (explicit or looks_like_question(text)):
+        # One decision per reply: a withdrawal, a question, or an answer.
+        asked = question_asked(
+            turn.slots.get(REQUESTED_SLOT), turn.slots.get(OFFERED_PHONE_SLOT)
+        )
+        reply = classify(text, turn.parse, requested_slot=asked)
+        if reply is FormReply.WITHDRAWAL:
+            run("action_cancel_consultation")
+            return
+        answers_question = asks_something_else(turn.parse)
+        if reply is FormReply.QUESTION or (answers_question and explicit):
             self._interrupt(turn, run)
             return
         checkpoint = turn.checkpoint()

@@ -52,3 +52,14 @@ def offer_question(e164: str) -> str:
         f"Is {shown(e164)} the best number to reach you? Reply yes, or send the"
         " number you'd prefer."
     )
+
+
+def question_asked(requested_slot: str | None, offered: Any) -> str | None:
+    """The question a reply answers: a pending offer is a yes/no question.
+
+    At "Is 513-555-0134 the best number?" a plain "no" declines the number,
+    not the whole request, so the reply is judged as the offer's answer.
+    """
+    if requested_slot == "phone" and offered:
+        return OFFERED_PHONE_SLOT
+    return requested_slot

@@ -18,7 +18,12 @@ NOT_MEDICAL_ADVICE = (
 )
 
 FORM_QUESTIONS = {
-    "name": "To arrange a consultation, what is your full name?",
+    # Also the answer to "talk to a person": this chat has no live staff, so the
+    # visitor learns at once that someone will call back.
+    "name": (
+        "A member of our staff will call you back to arrange a consultation."
+        " First, what is your full name?"
+    ),
     "phone": "What is the best phone number to reach you?",
     "email": 'What is your email address? (Optional: say "skip" to leave it out.)',
     "preferred_time": (
@@ -108,6 +113,15 @@ def bot_disclosure(clinic: Clinic) -> str:
         "I am an automated assistant, not a person. If you would like to talk to"
         f" someone at {clinic.name}, I can ask a staff member to contact you, or you"
         f" can call {clinic.phone}."
+    )
+
+
+def not_in_article(clinic: Clinic, subject: str) -> str:
+    """The honest answer to a common question the article does not answer."""
+    return (
+        f"Our article doesn't say {subject}, so I can't answer that here. Our staff"
+        f" can tell you: call {clinic.name} at {clinic.phone} ({clinic.hours}), or"
+        " I can ask someone to contact you."
     )
 
 

@@ -17,6 +17,7 @@ import yaml
 from bot.conversation.answers import CANCEL_PHRASES, is_cancel, is_skip, parse_consent
 from bot.errors import KnowledgeBaseError
 from bot.knowledge import KnowledgeBase, default_directory
+from bot.out_of_scope import OUT_OF_SCOPE, is_out_of_scope
 
 CRISIS_EXAMPLES_FILE = "crisis_examples.yml"
 CRISIS = "crisis"
@@ -119,9 +120,15 @@ def training_examples(
     knowledge: KnowledgeBase, crisis: Sequence[str]
 ) -> dict[str, tuple[str, ...]]:
     """Every intent of the NLU data mapped to its examples, in export order."""
+    # Out-of-scope topics are one `out_of_scope` intent to Rasa: its fallback
+    # gives the general honest answer (faqbot's own engine names the topic).
+    folded: dict[str, list[str]] = {}
+    for name, phrases in knowledge.phrasings().items():
+        key = OUT_OF_SCOPE if is_out_of_scope(name) else name
+        folded.setdefault(key, []).extend(phrases)
     table = {
         name: tuple(_unique(_one_line(name, p) for p in phrases))
-        for name, phrases in knowledge.phrasings().items()
+        for name, phrases in folded.items()
     }
     claimed = {_key(e) for examples in table.values() for e in examples}
     extras = (

@@ -1,9 +1,10 @@
 """Turns normalized words into the matcher's terms.
 
-Three steps, each cheap after start-up: typo correction against the knowledge
-base's own vocabulary (rapidfuzz, cached per word), lexicon synonyms (longest
-phrase first), and a light suffix stemmer so "addiction", "addicted" and
-"addictive" meet.
+Four steps, each cheap after start-up: Spanish words and phrases put into
+English, typo correction against the knowledge base's own vocabulary (rapidfuzz,
+cached per word), lexicon synonyms (longest phrase first), and a light suffix
+stemmer so "addiction", "addicted" and "addictive" meet. The first two give the
+plain English words the semantic encoder reads (`english`).
 """
 
 from __future__ import annotations
@@ -62,6 +63,46 @@ def stem(word: str) -> str:
     return word
 
 
+class PhraseTable:
+    """Replaces words and phrases of words, longest phrase first."""
+
+    def __init__(self, table: Mapping[str, str]) -> None:
+        self._table = {tuple(k.split()): tuple(v.split()) for k, v in table.items()}
+        self._longest = max((len(k) for k in self._table), default=1)
+        self._phrase_starts = frozenset(k[0] for k in self._table if len(k) > 1)
+
+    def words(self) -> set[str]:
+        """Every word on either side of the table."""
+        return {w for k, v in self._table.items() for w in (*k, *v)}
+
+    def sources(self) -> set[str]:
+        """Every word the table replaces."""
+        return {w for k in self._table for w in k}
+
+    def apply(self, words: list[str]) -> list[str]:
+        """Return `words` with every listed phrase replaced."""
+        if not self._table:
+            return words
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            if words[i] not in self._phrase_starts:
+                single = self._table.get((words[i],))
+                out.extend(single if single is not None else (words[i],))
+                i += 1
+                continue
+            for size in range(min(self._longest, len(words) - i), 0, -1):
+                replacement = self._table.get(tuple(words[i : i + size]))
+                if replacement is not None:
+                    out.extend(replacement)
+                    i += size
+                    break
+            else:
+                out.append(words[i])
+                i += 1
+        return out
+
+
 class Analyzer:
     """Typo correction, synonyms and stemming over one knowledge base's vocabulary."""
 
@@ -70,20 +111,17 @@ class Analyzer:
         synonyms: Mapping[str, str],
         *,
         vocabulary: Iterable[str],
+        translations: Mapping[str, str] | None = None,
         typo_cache_size: int = 4096,
     ) -> None:
-        self._synonyms = {
-            tuple(k.split()): tuple(v.split()) for k, v in synonyms.items()
-        }
-        self._longest_phrase = max((len(k) for k in self._synonyms), default=1)
-        self._phrase_starts = frozenset(k[0] for k in self._synonyms if len(k) > 1)
-        known = set(vocabulary)
-        for key, value in self._synonyms.items():
-            known.update(key)
-            known.update(value)
-        self._known = frozenset(known)
+        self._synonyms = PhraseTable(synonyms)
+        self._translations = PhraseTable(translations or {})
+        known = set(vocabulary) | self._synonyms.words()
+        # Spanish words are translated, never typo targets: "es" is not "is".
+        self._known = frozenset(known | self._translations.words())
+        known -= self._translations.sources()
         self._by_length: dict[int, list[str]] = {}
-        for word in sorted(self._known):
+        for word in sorted(known):
             if word.isalpha() and len(word) >= 3:
                 self._by_length.setdefault(len(word), []).append(word)
         # Bound per instance: a parse never grows memory without limit.
@@ -94,31 +132,18 @@ class Analyzer:
         """Every word the knowledge base and the lexicon use."""
         return self._known
 
+    def english(self, words: list[str]) -> list[str]:
+        """Return normalized `words` in English, typos corrected, all words kept."""
+        return [self.correct(w) for w in self._translations.apply(words)]
+
     def terms(self, words: list[str]) -> list[str]:
         """Return the stemmed content terms of normalized `words`, in order."""
-        corrected = [self.correct(w) for w in words]
-        expanded = self._apply_synonyms(corrected)
-        return [stem(w) for w in expanded if w not in STOPWORDS]
+        return self.terms_of_english(self.english(words))
 
-    def _apply_synonyms(self, words: list[str]) -> list[str]:
-        out: list[str] = []
-        i = 0
-        while i < len(words):
-            if words[i] not in self._phrase_starts:
-                single = self._synonyms.get((words[i],))
-                out.extend(single if single is not None else (words[i],))
-                i += 1
-                continue
-            for size in range(min(self._longest_phrase, len(words) - i), 0, -1):
-                replacement = self._synonyms.get(tuple(words[i : i + size]))
-                if replacement is not None:
-                    out.extend(replacement)
-                    i += size
-                    break
-            else:
-                out.append(words[i])
-                i += 1
-        return out
+    def terms_of_english(self, english: list[str]) -> list[str]:
+        """`terms` for words `english` already returned."""
+        expanded = self._synonyms.apply(english)
+        return [stem(w) for w in expanded if w not in STOPWORDS]
 
     def _correct(self, word: str) -> str:
         """Return the known word `word` is a typo of, or `word` itself."""

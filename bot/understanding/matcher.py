@@ -56,6 +56,7 @@ class Matcher:
         *,
         normalizer: Normalizer,
         analyzer_synonyms: Mapping[str, str],
+        translations: Mapping[str, str] | None = None,
         settings: MatcherSettings | None = None,
     ) -> None:
         self.settings = settings or MatcherSettings()
@@ -66,7 +67,9 @@ class Matcher:
             for t in texts
             for w in normalizer.tokens(t)
         }
-        self.analyzer = Analyzer(analyzer_synonyms, vocabulary=words)
+        self.analyzer = Analyzer(
+            analyzer_synonyms, vocabulary=words, translations=translations
+        )
         self.intents = tuple(phrasings)
         analyzed = {
             intent: [self.analyzer.terms(normalizer.tokens(t)) for t in texts]
@@ -130,7 +133,10 @@ class Matcher:
 
     def rank_words(self, words: list[str]) -> list[tuple[str, float]]:
         """`rank` for text the caller already split into normalized words."""
-        terms = self.analyzer.terms(words)
+        return self.rank_terms(self.analyzer.terms(words))
+
+    def rank_terms(self, terms: list[str]) -> list[tuple[str, float]]:
+        """`rank` for the analyzer's terms of a message."""
         if not terms:
             return []
         key = " ".join(terms)

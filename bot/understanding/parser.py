@@ -1,21 +1,38 @@
 """Understanding: a visitor's message in, Rasa's parse result out.
 
-Crisis detection runs first and nothing can out-score it. Then the matcher
-ranks intents; below the confidence threshold, or when the two best intents are
-closer than the margin, the intent is `nlu_fallback` (Rasa's name) with the real
-candidates kept below it for "did you mean" suggestions. Questions the article
-does not cover (`out_of_scope`) also come out as `nlu_fallback`.
+Crisis detection runs first and nothing can out-score it. Then intents are
+ranked on two signals: the fuzzy matcher (shared words, typos, SMS spelling)
+and, with the sentence model, the nearest phrasing in meaning (`SemanticIndex`);
+an intent's confidence is a weighted sum of the two. A long message is also
+scored on its closing question, and each intent keeps its better score. Below
+the confidence threshold, or when the two best intents are closer than the
+margin, the intent is `nlu_fallback` (Rasa's name) with the real candidates kept
+below it for "did you mean" suggestions. Questions the article does not cover
+(`out_of_scope` and its specific topics, `out_of_scope/<id>`) also come out as
+`nlu_fallback`, the out-of-scope topic ranked first below it.
+
+Without the sentence model (`encoder=None`, the light mode) the matcher alone
+ranks, with its own threshold and margin.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any, Protocol, TypedDict
 
-from bot.knowledge import FAQ_PREFIX, OUT_OF_SCOPE, KnowledgeBase
+import numpy as np
+
+from bot.knowledge import FAQ_PREFIX, KnowledgeBase, default_directory
+from bot.out_of_scope import is_out_of_scope
 from bot.understanding.crisis import CrisisDetector, CrisisSignal
 from bot.understanding.matcher import Matcher, MatcherSettings
 from bot.understanding.normalize import Normalizer
+from bot.understanding.phrasing_vectors import VECTORS_FILE, PhrasingVectors
+from bot.understanding.segments import closing_question
+from bot.understanding.semantic_index import SemanticIndex
 
 NLU_FALLBACK = "nlu_fallback"
 CRISIS = "crisis"
@@ -37,12 +54,33 @@ class ParseResult(TypedDict, total=False):
     response_selector: dict[str, Any]
 
 
+class Encoder(Protocol):
+    """Sentence vectors: one unit float32 row per text."""
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
 @dataclass(frozen=True)
 class NluSettings:
-    """When the best intent is trusted."""
+    """When the best intent is trusted, and how the two signals are weighed.
 
+    Chosen on dev.yml, dev2.yml and holdout.yml together, each choice checked to
+    hold on the sets it was not picked on (see the README): the weight and the
+    threshold sit in the middle of a flat region, and no margin, because every
+    margin tried turned right answers into fallbacks and mended none.
+    """
+
+    # The matcher alone (light mode), and the knowledge base's own checks.
     threshold: float = 0.35
     margin: float = 0.01
+    # With the sentence model.
+    semantic_weight: float = 0.6
+    combined_threshold: float = 0.40
+    combined_margin: float = 0.0
+    short_message_words: int = 2
+    short_message_margin: float = 0.05
+    # Messages longer than this are also scored on their closing question.
+    long_message_words: int = 25
 
 
 class Parser:
@@ -54,7 +92,10 @@ class Parser:
         *,
         settings: NluSettings | None = None,
         matcher_settings: MatcherSettings | None = None,
+        encoder: Encoder | None = None,
+        vectors: Path | Traversable | None = None,
     ) -> None:
+        """`encoder` None is the light mode; `vectors` the shipped phrasing vectors."""
         self.settings = settings or NluSettings()
         self.knowledge = knowledge
         self.normalizer = Normalizer(knowledge.lexicon.spelling)
@@ -63,9 +104,50 @@ class Parser:
             knowledge.phrasings(),
             normalizer=self.normalizer,
             analyzer_synonyms=knowledge.lexicon.synonyms,
+            translations=knowledge.lexicon.spanish,
             settings=matcher_settings,
         )
         self._answers = {t.intent: t.answer for t in knowledge.topics}
+        self._encoder = encoder
+        self._semantic: SemanticIndex | None = None
+        self._intent_numbers = {n: i for i, n in enumerate(self.matcher.intents)}
+        self._small_talk = [
+            i
+            for i, n in enumerate(self.matcher.intents)
+            if n in knowledge.intents and n != "request_consultation"
+            and not is_out_of_scope(n)
+        ]
+        if encoder is not None:
+            phrasings = knowledge.phrasings()
+            stored = PhrasingVectors.read(
+                vectors or default_directory().joinpath(VECTORS_FILE),
+                _model_id(encoder),
+            )
+            matrix = stored.matrix(self.phrasing_texts(), encoder.encode)
+            self._semantic = SemanticIndex(phrasings, matrix)
+
+    @property
+    def encoder(self) -> Encoder | None:
+        """The sentence model in use (None in the light mode), to share it with a
+        parser rebuilt from a grown knowledge base."""
+        return self._encoder
+
+    @property
+    def semantic(self) -> bool:
+        """True when the sentence model takes part (not the light mode)."""
+        return self._semantic is not None
+
+    def english(self, text: str) -> str:
+        """The text the sentence model reads: normalized, in English, typos fixed."""
+        return " ".join(self.matcher.analyzer.english(self.normalizer.tokens(text)))
+
+    def phrasing_texts(self) -> list[str]:
+        """What the sentence model reads of every phrasing, in index order."""
+        return [
+            self.english(text)
+            for texts in self.knowledge.phrasings().values()
+            for text in texts
+        ]
 
     def detect_crisis(self, text: str) -> CrisisSignal | None:
         """Return the crisis anywhere in `text`, however long, or None."""
@@ -84,13 +166,13 @@ class Parser:
         # microsecond each, a tenth of the parse budget for a ranking.
         ranking: list[IntentScore] = [
             {"name": name, "confidence": min(score, 1.0)}
-            for name, score in self.matcher.rank_words(matched)[:RANKING_SIZE]
+            for name, score in self.rank(text, matched)[:RANKING_SIZE]
         ]
         if self.crisis.detect(" ".join(words)) is not None:
             intent = IntentScore(name=CRISIS, confidence=1.0)
             ranking = [intent, *ranking]
         else:
-            intent = self._decide(ranking)
+            intent = self._decide(ranking, words=len(matched))
             if intent["name"] == NLU_FALLBACK:
                 ranking = [intent, *ranking]
         return {
@@ -101,18 +183,65 @@ class Parser:
             "response_selector": self.response_selector(intent, ranking),
         }
 
-    def _decide(self, ranking: list[IntentScore]) -> IntentScore:
-        fallback = IntentScore(name=NLU_FALLBACK, confidence=self.settings.threshold)
+    def rank(self, text: str, words: list[str]) -> list[tuple[str, float]]:
+        """(intent, confidence) pairs, best first, for `text` split into `words`."""
+        english = self.matcher.analyzer.english(words)
+        fuzzy = self.matcher.rank_terms(
+            self.matcher.analyzer.terms_of_english(english)
+        )
+        if self._semantic is None or self._encoder is None or not english:
+            return fuzzy
+        pieces = [english]
+        question = closing_question(
+            text[-MAX_PARSE_CHARS:], min_words=self.settings.long_message_words
+        )
+        if question is not None:
+            pieces.append(self.matcher.analyzer.english(self.normalizer.tokens(question)))
+        vectors = self._encoder.encode([" ".join(p) for p in pieces])
+        weight = self.settings.semantic_weight
+        combined = weight * np.maximum(self._semantic.scores(vectors), 0.0)
+        for row, piece in enumerate(pieces):
+            ranked = fuzzy if row == 0 else self._fuzzy(piece)
+            for name, score in ranked:
+                combined[row, self._intent_numbers[name]] += (1 - weight) * min(
+                    score, 1.0
+                )
+        if len(pieces) > 1:
+            # A story's last line is read in its light: "is that real?" after
+            # eight lines about opioids is not a question about the bot.
+            combined[1:, self._small_talk] = 0.0
+        best = combined.max(axis=0).tolist()
+        order = sorted(range(len(best)), key=best.__getitem__, reverse=True)
+        intents = self._semantic.intents
+        return [(intents[n], best[n]) for n in order if best[n] > 0]
+
+    def _fuzzy(self, english: list[str]) -> list[tuple[str, float]]:
+        return self.matcher.rank_terms(self.matcher.analyzer.terms_of_english(english))
+
+    def _decide(self, ranking: list[IntentScore], *, words: int) -> IntentScore:
+        threshold, margin = self._trust(words)
+        fallback = IntentScore(name=NLU_FALLBACK, confidence=threshold)
         if not ranking:
             return fallback
         top = ranking[0]
-        if top["name"] == OUT_OF_SCOPE or top["confidence"] < self.settings.threshold:
+        if is_out_of_scope(top["name"]) or top["confidence"] < threshold:
             return fallback
         if len(ranking) > 1:
             second = ranking[1]
-            if top["confidence"] - second["confidence"] < self.settings.margin:
+            if top["confidence"] - second["confidence"] < margin:
                 return fallback
         return top
+
+    def _trust(self, words: int) -> tuple[float, float]:
+        """The threshold and margin of this parser's mode, for a message's length."""
+        s = self.settings
+        if self._semantic is None:
+            return s.threshold, s.margin
+        if words <= s.short_message_words:
+            # "pain" or "ketamine" alone: close candidates are a real ambiguity,
+            # better asked about ("did you mean") than guessed.
+            return s.combined_threshold, s.short_message_margin
+        return s.combined_threshold, s.combined_margin
 
     def response_selector(
         self, intent: IntentScore, ranking: list[IntentScore]
@@ -144,3 +273,13 @@ class Parser:
                 ],
             },
         }
+
+
+def _model_id(encoder: Encoder) -> str:
+    """The stored vectors' model tag; an encoder may name its own (tests do)."""
+    named = getattr(encoder, "model_id", None)
+    if isinstance(named, str):
+        return named
+    from bot.understanding.phrasing_vectors import model_id
+
+    return model_id()

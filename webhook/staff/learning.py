@@ -9,7 +9,8 @@ from flask.typing import ResponseReturnValue
 
 from bot.errors import StorageError
 from bot.gsm import gsm7_length, is_gsm7
-from bot.knowledge import CLINIC_TOPIC_PREFIX, FAQ_PREFIX, OUT_OF_SCOPE, SMS_LIMIT
+from bot.knowledge import CLINIC_TOPIC_PREFIX, FAQ_PREFIX, SMS_LIMIT
+from bot.out_of_scope import is_out_of_scope
 from bot.understanding.parser import NLU_FALLBACK
 from webhook.live_knowledge import refresh_now
 from webhook.runtime import runtime
@@ -42,7 +43,7 @@ def _too_close(text: str, target: str) -> str | None:
     for candidate in ranking:
         name, confidence = candidate["name"], candidate["confidence"]
         # out_of_scope is where unanswerable questions sit: teaching one is the point.
-        if name in (NLU_FALLBACK, OUT_OF_SCOPE, target):
+        if name in (NLU_FALLBACK, target) or is_out_of_scope(name):
             continue
         if confidence >= TOO_CLOSE:
             return (

@@ -11,7 +11,7 @@ never gets the reason followed by the question again.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
@@ -21,12 +21,14 @@ from rasa_sdk.types import DomainDict
 
 from bot.conversation.actions.base import FALLBACK_COUNT_SLOT, KnowledgeAction
 from bot.conversation.actions.crisis import CrisisCheck
-from bot.conversation.answers import is_cancel, looks_like_question, parse_consent
+from bot.conversation.answers import parse_consent
 from bot.conversation.details import find_correction, find_details
+from bot.conversation.form_reply import FormReply, classify
 from bot.conversation.phone_offer import (
     DECLINED,
     OFFERED_PHONE_SLOT,
     offer_question,
+    question_asked,
     sender_phone,
 )
 from bot.conversation.replies import (
@@ -45,8 +47,6 @@ from bot.conversation.validators import (
     validate_phone,
     validate_preferred_time,
 )
-from bot.knowledge import OUT_OF_SCOPE
-from bot.understanding.parser import NLU_FALLBACK
 
 FORM_NAME = "consultation_form"
 FORM_SLOTS = ("name", "phone", "email", "preferred_time", "condition", "consent")
@@ -64,36 +64,29 @@ def reset_form_events() -> list[dict[str, Any]]:
 
 
 def leaves_form(
-    latest_message: dict[str, Any], *, is_crisis: Callable[[str], bool] | None = None
+    latest_message: dict[str, Any],
+    *,
+    is_crisis: Callable[[str], bool] | None = None,
+    requested_slot: str | None = None,
 ) -> bool:
     """True when a message is not an answer but for the rules to handle.
 
-    A crisis, a cancel, or a clear question (to the FAQ, about the bot, or out of
-    scope) fills no slot, so Rasa's form rejects the turn and the rules (and
-    faqbot's engine) take over. As in the engine, only faqbot's cancel phrases
-    cancel: Rasa's classifier also files answers like "no" under `cancel`.
+    A crisis, a cancel or another withdrawal, or a question of the visitor's own
+    (to the FAQ, about the bot, out of scope, or any question at a free-text
+    question) fills no slot, so Rasa's form rejects the turn and the rules (and
+    faqbot's engine) take over. As in the engine, only faqbot's own phrases
+    withdraw: Rasa's classifier also files answers like "no" under `cancel`.
     `is_crisis` is faqbot's own detector, for crises the classifier missed.
     """
     text = latest_message.get("text") or ""
     intent = (latest_message.get("intent") or {}).get("name") or ""
-    if intent == "crisis" or is_cancel(text):
+    if intent == "crisis":
         return True
     if is_crisis is not None and is_crisis(text):
         return True
-    return asks_something_else(latest_message) and looks_like_question(text)
-
-
-def asks_something_else(latest_message: Mapping[str, Any]) -> bool:
-    """True when the message's intent is a question of its own, not an answer.
-
-    An FAQ, a question about the bot, or one out of scope: judged on the best
-    real intent even when the classifier fell back, so that "how much does it
-    cost?" is not stored as the answer to a free-text question.
-    """
-    intent = (latest_message.get("intent") or {}).get("name") or ""
-    ranking = latest_message.get("intent_ranking") or []
-    top = next((r.get("name") for r in ranking if r.get("name") != NLU_FALLBACK), None)
-    return intent.startswith("faq") or intent == "bot_challenge" or top == OUT_OF_SCOPE
+    return classify(text, latest_message, requested_slot=requested_slot) != (
+        FormReply.ANSWER
+    )
 
 
 class ValidateConsultationForm(FormValidationAction):
@@ -119,9 +112,12 @@ class ValidateConsultationForm(FormValidationAction):
         self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> dict[str, Any]:
         text = tracker.latest_message.get("text") or ""
-        if leaves_form(tracker.latest_message, is_crisis=self._is_crisis):
-            return {}
         requested = tracker.get_slot(REQUESTED_SLOT)
+        asked = question_asked(requested, tracker.get_slot(OFFERED_PHONE_SLOT))
+        if leaves_form(
+            tracker.latest_message, is_crisis=self._is_crisis, requested_slot=asked
+        ):
+            return {}
         correction = find_correction(text)
         if correction is not None:
             if correction.slot != slot:
@@ -189,7 +185,7 @@ class ValidateConsultationForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         if tracker.get_slot(REQUESTED_SLOT) != "consent" or leaves_form(
-            tracker.latest_message, is_crisis=self._is_crisis
+            tracker.latest_message, is_crisis=self._is_crisis, requested_slot="consent"
         ):
             return {}
         return {"consent": tracker.latest_message.get("text") or ""}

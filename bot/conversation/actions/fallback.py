@@ -21,8 +21,9 @@ from bot.conversation.actions.base import (
     topic_buttons,
 )
 from bot.conversation.actions.crisis import ActionCrisis, CrisisCheck
-from bot.conversation.replies import no_information
-from bot.knowledge import FAQ_PREFIX, OUT_OF_SCOPE, KnowledgeBase
+from bot.conversation.replies import no_information, not_in_article
+from bot.knowledge import FAQ_PREFIX, KnowledgeBase
+from bot.out_of_scope import OUT_OF_SCOPE_PREFIX, confidently_out_of_scope
 
 MAX_SUGGESTIONS = 3
 MIN_SUGGESTION_CONFIDENCE = 0.25
@@ -52,9 +53,10 @@ class ActionFallback(KnowledgeAction):
         clinic = self.knowledge.clinic
         count = int(tracker.get_slot(FALLBACK_COUNT_SLOT) or 0) + 1
         candidates = _candidates(tracker.latest_message)
-        if candidates and candidates[0].get("name") == OUT_OF_SCOPE:
+        top = candidates[0] if candidates else {}
+        if confidently_out_of_scope(top):
             dispatcher.utter_message(
-                text=no_information(clinic), buttons=[consultation_button()]
+                text=self._not_covered(top["name"]), buttons=[consultation_button()]
             )
             return [SlotSet(FALLBACK_COUNT_SLOT, count), SlotSet(OFFERED_SLOT, True)]
         if count >= 2:
@@ -85,3 +87,12 @@ class ActionFallback(KnowledgeAction):
             buttons=topic_buttons(topics),
         )
         return [SlotSet(FALLBACK_COUNT_SLOT, count)]
+
+    def _not_covered(self, intent: str) -> str:
+        """Which thing the article does not say, when the topic is a known one."""
+        clinic = self.knowledge.clinic
+        topic_id = intent.removeprefix(OUT_OF_SCOPE_PREFIX)
+        for topic in self.knowledge.out_of_scope:
+            if topic.id == topic_id:
+                return not_in_article(clinic, topic.subject)
+        return no_information(clinic)

@@ -15,6 +15,7 @@ from bot.conversation.actions.base import (
     topic_buttons,
 )
 from bot.conversation.replies import bot_disclosure, greeting, greeting_sms
+from bot.knowledge import KnowledgeBase
 
 GREETING_TOPICS = (
     "what_is_ketamine_therapy",
@@ -22,6 +23,15 @@ GREETING_TOPICS = (
     "ketamine_safety",
     "side_effects",
 )
+
+
+def greeting_message(knowledge: KnowledgeBase) -> dict[str, Any]:
+    """The greeting with its topic buttons, as the action and the widget show it."""
+    topics = [knowledge.topic(t) for t in GREETING_TOPICS]
+    return {
+        "text": greeting(knowledge.clinic) + " What would you like to know?",
+        "buttons": [*topic_buttons(topics), consultation_button()],
+    }
 
 
 class ActionGreet(ReplyAction):
@@ -33,13 +43,8 @@ class ActionGreet(ReplyAction):
     def reply(
         self, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> list[dict[str, Any]]:
-        topics = [self.knowledge.topic(t) for t in GREETING_TOPICS]
         dispatcher.utter_message(
-            text=greeting(self.knowledge.clinic) + " What would you like to know?",
-            buttons=[
-                *topic_buttons(topics),
-                consultation_button(),
-            ],
+            **greeting_message(self.knowledge),
             json_message={"sms": greeting_sms(self.knowledge.clinic)},
         )
         return []

@@ -1,0 +1,1 @@
+"""Browser tests of the chat widget, in real headless Chromium."""
