@@ -70,7 +70,10 @@ def test_a_clinic_topic_is_answered_in_a_new_conversation(
 def test_a_wording_attached_to_a_topic_is_matched(
     staff_app: Flask, signed_in: FlaskClient, visitor: Send
 ) -> None:
-    visitor("does the drip make you loopy afterwards", sender="v1")
+    wording = "do people get the spins from it"
+    before = signed_in.post("/model/parse", json={"text": wording}).get_json()
+    assert before["intent"]["name"] == "nlu_fallback"
+    visitor(wording, sender="v1")
     group = staff_app.extensions[SERVICES_KEY].learning.unanswered()[0]
     response = signed_in.post(
         "/staff/unanswered/attach",
@@ -81,9 +84,7 @@ def test_a_wording_attached_to_a_topic_is_matched(
         },
     )
     assert response.status_code == 302
-    parse = signed_in.post(
-        "/model/parse", json={"text": "does the drip make you loopy afterwards"}
-    ).get_json()
+    parse = signed_in.post("/model/parse", json={"text": wording}).get_json()
     assert parse["intent"]["name"] == "faq/side_effects"
 
 
