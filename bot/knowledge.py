@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -313,4 +313,90 @@ def _lexicon(data: Mapping[str, Any], file: str) -> Lexicon:
         spelling=tables["spelling"],
         synonyms=tables["synonyms"],
         spanish=tables["spanish"],
+    )
+
+
+# The section of topics the clinic's staff wrote: they come from no article.
+CLINIC_SECTION = "Clinic answers"
+CLINIC_TOPIC_PREFIX = "clinic_"
+
+
+def clinic_topic(
+    slug: str, *, question: str, answer: str, sms: str, examples: tuple[str, ...]
+) -> Topic:
+    """A topic written by the clinic's staff rather than drawn from the article."""
+    return Topic(
+        id=CLINIC_TOPIC_PREFIX + slug,
+        question=question,
+        section=CLINIC_SECTION,
+        signature=(),
+        answer=answer,
+        sms=sms,
+        related=(),
+        examples=examples,
+    )
+
+
+def with_learned(
+    knowledge: KnowledgeBase,
+    *,
+    phrasings: Mapping[str, tuple[str, ...]],
+    topics: tuple[Topic, ...] = (),
+) -> KnowledgeBase:
+    """The knowledge base plus what staff taught: wordings added to intents (an
+    FAQ topic's or a conversation intent's) and the clinic's own topics.
+
+    A wording already listed anywhere, or for an intent that no longer exists,
+    is left out rather than failing: learned data must never stop the boot.
+    """
+
+    def key(text: str) -> str:
+        return " ".join(text.lower().split())
+
+    # A wording taught to a topic leaves the out-of-scope intents (questions the
+    # article does not answer), or it would stay ambiguous there.
+    taught = {key(t) for texts in phrasings.values() for t in texts} | {
+        key(text) for t in topics for text in (t.question, *t.examples)
+    }
+    base_intents = {
+        name: tuple(t for t in texts if name != OUT_OF_SCOPE or key(t) not in taught)
+        for name, texts in knowledge.intents.items()
+    }
+    unanswered = tuple(
+        replace(t, examples=tuple(x for x in t.examples if key(x) not in taught))
+        for t in knowledge.out_of_scope
+    )
+    seen = {
+        key(t) for topic in knowledge.topics for t in (topic.question, *topic.examples)
+    }
+    seen |= {key(t) for texts in base_intents.values() for t in texts}
+    seen |= {key(x) for t in unanswered for x in t.examples}
+
+    def fresh(texts: tuple[str, ...]) -> tuple[str, ...]:
+        kept = []
+        for text in texts:
+            if key(text) and key(text) not in seen:
+                seen.add(key(text))
+                kept.append(text)
+        return tuple(kept)
+
+    known_ids = {t.id for t in knowledge.topics}
+    new_topics = tuple(
+        replace(t, examples=fresh(t.examples))
+        for t in topics
+        if t.id not in known_ids and fresh((t.question,))
+    )
+    all_topics = tuple(
+        replace(t, examples=t.examples + fresh(phrasings.get(t.intent, ())))
+        for t in (*knowledge.topics, *new_topics)
+    )
+    intents = {
+        name: texts + fresh(phrasings.get(name, ()))
+        for name, texts in base_intents.items()
+    }
+    return replace(
+        knowledge,
+        topics=all_topics,
+        intents=MappingProxyType(intents),
+        out_of_scope=unanswered,
     )

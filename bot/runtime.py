@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rasa_sdk import Action
 from rasa_sdk.types import DomainDict
@@ -13,10 +13,18 @@ from bot.conversation.actions.registry import build_actions
 from bot.conversation.domain import build_domain
 from bot.conversation.engine import Engine
 from bot.delivery import DeliveryWorker, Handler, announce_handoff
-from bot.knowledge import KnowledgeBase, load_knowledge_base
+from bot.knowledge import (
+    KnowledgeBase,
+    clinic_topic,
+    load_knowledge_base,
+    with_learned,
+)
+from bot.notifications import KIND as NOTIFICATION_KIND
+from bot.notifications import Notifier, post_json, request_notice
 from bot.settings import Settings
 from bot.storage import Store
 from bot.storage.handoffs import HANDOFF_NOTICE
+from bot.storage.learning import Learned
 from bot.understanding.parser import Parser
 from bot.understanding.semantic import LazyEncoder
 
@@ -50,16 +58,46 @@ def build_runtime(
         store.upgrade()
     actions = build_actions(knowledge, store, phone_region=settings.phone_region)
     domain = build_domain(knowledge, list(actions))
-    engine = Engine(parser=parser, store=store, actions=actions, domain=domain)
+    engine, actions, domain = _engine(knowledge, parser, store, settings)
     delivery = DeliveryWorker(store, delivery_handlers(settings))
     return Runtime(
         settings, knowledge, parser, store, actions, domain, engine, delivery
     )
 
 
+def _engine(
+    knowledge: KnowledgeBase, parser: Parser, store: Store, settings: Settings
+) -> tuple[Engine, Mapping[str, Action], DomainDict]:
+    notifier = notifier_for(settings)
+    # A request's notice is written with it by the store (HANDOFF_NOTICE).
+    actions = build_actions(knowledge, store, phone_region=settings.phone_region)
+    domain = build_domain(knowledge, list(actions))
+    engine = Engine(
+        parser=parser,
+        store=store,
+        actions=actions,
+        domain=domain,
+        phone_region=settings.phone_region,
+        notifier=notifier,
+    )
+    return engine, actions, domain
+
+
+def notifier_for(settings: Settings) -> Notifier | None:
+    """The staff notifier when FAQBOT_HANDOFF_WEBHOOK_URL is set, else None."""
+    if settings.handoff_webhook_url is None:
+        return None
+    return Notifier(base_url=settings.public_url or "")
+
+
 def delivery_handlers(settings: Settings) -> dict[str, Handler]:
     """The outbox handlers, by entry kind, for the channels that are configured."""
     handlers: dict[str, Handler] = {HANDOFF_NOTICE: announce_handoff}
+    if settings.handoff_webhook_url is not None:
+        post = post_json(settings.handoff_webhook_url)
+        notifier = Notifier(base_url=settings.public_url or "")
+        handlers[HANDOFF_NOTICE] = request_notice(post, notifier)
+        handlers[NOTIFICATION_KIND] = post
     if settings.messenger_enabled:
         from bot.channels import graph_api
 
@@ -68,6 +106,40 @@ def delivery_handlers(settings: Settings) -> dict[str, Handler]:
             settings.messenger_graph_url, settings.messenger_page_access_token
         )
     return handlers
+
+
+def learned_knowledge(base: KnowledgeBase, learned: Learned) -> KnowledgeBase:
+    """The shipped knowledge base plus what staff taught (see Learning)."""
+    phrasings: dict[str, tuple[str, ...]] = {}
+    for phrasing in learned.phrasings:
+        phrasings[phrasing.intent] = (
+            *phrasings.get(phrasing.intent, ()),
+            phrasing.text,
+        )
+    topics = tuple(
+        clinic_topic(
+            t.slug, question=t.question, answer=t.answer, sms=t.sms, examples=t.examples
+        )
+        for t in learned.topics
+    )
+    return with_learned(base, phrasings=phrasings, topics=topics)
+
+
+def with_knowledge(runtime: Runtime, knowledge: KnowledgeBase) -> Runtime:
+    """The same runtime understanding and answering from another knowledge base."""
+    # The same sentence model, already loaded: only the new phrasings are encoded.
+    parser = Parser(knowledge, encoder=runtime.parser.encoder)
+    engine, actions, domain = _engine(
+        knowledge, parser, runtime.store, runtime.settings
+    )
+    return replace(
+        runtime,
+        knowledge=knowledge,
+        parser=parser,
+        actions=actions,
+        domain=domain,
+        engine=engine,
+    )
 
 
 def build_parser(knowledge: KnowledgeBase, *, semantic: bool = True) -> Parser:

@@ -51,6 +51,11 @@ class Settings:
     FAQBOT_MESSENGER_GRAPH_URL  the Graph API's base URL (default Meta's)
     FAQBOT_SEMANTIC       "off" runs the light mode: the fuzzy matcher without the
                           sentence model (default on)
+    FAQBOT_SECRET_KEY     signs staff sessions; unset, SQLite deployments keep a
+                          generated one in the instance folder
+    FAQBOT_HANDOFF_WEBHOOK_URL  where new requests and crisis flags are POSTed
+    FAQBOT_RETENTION_DAYS conversations and closed requests older than this are
+                          deleted daily by the server (unset: kept)
     """
 
     database_url: str
@@ -85,12 +90,20 @@ class Settings:
             self.messenger_page_access_token,
         )
     semantic: bool = True
+    secret_key: str | None = field(default=None, repr=False)
+    handoff_webhook_url: str | None = None
+    retention_days: int | None = None
+
+    @property
+    def uses_sqlite(self) -> bool:
+        """True when the database is an embedded SQLite file."""
+        return self.database_url.startswith("sqlite")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Build settings from `environ` (default: the process environment)."""
         env = os.environ if environ is None else environ
-        instance = Path(env.get("FAQBOT_INSTANCE_PATH") or "instance").absolute()
+        instance = instance_folder(env)
         url = env.get("FAQBOT_DATABASE_URL") or sqlite_url(instance / "faqbot.db")
         try:
             max_chars = int(
@@ -132,6 +145,9 @@ class Settings:
             messenger_graph_url=_http_url(env, "FAQBOT_MESSENGER_GRAPH_URL")
             or DEFAULT_MESSENGER_GRAPH_URL,
             semantic=_switch(env.get("FAQBOT_SEMANTIC"), "FAQBOT_SEMANTIC"),
+            secret_key=env.get("FAQBOT_SECRET_KEY") or None,
+            handoff_webhook_url=_webhook_url(env.get("FAQBOT_HANDOFF_WEBHOOK_URL")),
+            retention_days=_retention_days(env.get("FAQBOT_RETENTION_DAYS")),
         )
 
 
@@ -168,6 +184,46 @@ def _rate_limits(env: Mapping[str, str]) -> dict[str, str]:
             ) from e
         found[key] = value
     return found
+
+
+def instance_folder(env: Mapping[str, str]) -> Path:
+    """The one place the embedded database and generated secrets live.
+
+    FAQBOT_INSTANCE_PATH when set; otherwise `instance/` of the source checkout
+    faqbot runs from (so every command finds the server's database wherever it
+    is run), or, for an installed faqbot, $XDG_DATA_HOME/faqbot
+    (~/.local/share/faqbot).
+    """
+    configured = env.get("FAQBOT_INSTANCE_PATH")
+    if configured:
+        return Path(configured).expanduser().absolute()
+    checkout = Path(__file__).resolve().parents[1]
+    if (checkout / "pyproject.toml").is_file():
+        return checkout / "instance"
+    data_home = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "faqbot"
+
+
+def _webhook_url(value: str | None) -> str | None:
+    if not value:
+        return None
+    if not value.startswith(("http://", "https://")):
+        raise ConfigurationError(
+            "FAQBOT_HANDOFF_WEBHOOK_URL must be an http:// or https:// URL"
+        )
+    return value
+
+
+def _retention_days(value: str | None) -> int | None:
+    if not value:
+        return None
+    try:
+        days = int(value)
+    except ValueError as e:
+        raise ConfigurationError("FAQBOT_RETENTION_DAYS must be a whole number") from e
+    if days < 1:
+        raise ConfigurationError("FAQBOT_RETENTION_DAYS must be at least 1")
+    return days
 
 
 def _http_url(env: Mapping[str, str], key: str) -> str | None:

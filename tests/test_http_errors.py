@@ -9,6 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from rasa_sdk import Action
+from staff.helpers import csrf_token
 from test_action_server import FILLED, TOKEN, rasa_call
 
 from bot.runtime import Runtime, build_runtime
@@ -228,3 +229,28 @@ def test_an_unreachable_limit_store_lets_visitors_through(
         response = chat(client, "ann")
     assert response.status_code == 200
     assert "ketamine" in response.get_data(as_text=True).lower()
+
+
+def test_staff_sign_in_is_rate_limited_per_username(
+    runtime: Runtime, tmp_path: Any
+) -> None:
+    client = limited_client(
+        runtime,
+        tmp_path,
+        FAQBOT_RATELIMIT_PER_SENDER="2/minute",
+        FAQBOT_SECRET_KEY="k" * 40,
+    )
+    token = csrf_token(client)
+
+    def sign_in(username: str) -> Any:
+        return client.post(
+            "/staff/login",
+            data={"username": username, "password": "wrong", "csrf_token": token},
+            environ_base={"REMOTE_ADDR": "203.0.113.7"},
+        )
+
+    assert [sign_in("ann").status_code for _ in range(2)] == [401] * 2
+    refused = sign_in("ann")
+    assert_error(refused, 429)
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
+    assert sign_in("bob").status_code == 401

@@ -110,6 +110,8 @@ def test_a_send_pending_at_a_crash_is_delivered_after_restart(
         **channel_environment(graph.url),
         "FAQBOT_DATABASE_URL": database,
         "FAQBOT_INSTANCE_PATH": str(tmp_path),
+        # A PostgreSQL deployment refuses to start without a session key.
+        "FAQBOT_SECRET_KEY": "messenger-restart-test-session-key-0123456789",
     }
     log = tmp_path / "serve.log"
     graph.failures, graph.status_for_failures = 10**6, 503

@@ -44,6 +44,7 @@ INTENTS = (
     "cancel",
     "affirm",
     "deny",
+    "forget_me",
     "form_answer",
 )
 FILES = (

@@ -30,11 +30,13 @@ def create_app(
         errors,
         hardening,
         limits,
+        live_knowledge,
         messenger,
         model,
         openapi,
         rest,
         site,
+        staff,
         twilio_sms,
         widget,
     )
@@ -59,6 +61,11 @@ def create_app(
     app.register_blueprint(widget.config_blueprint)
     app.register_blueprint(site.blueprint)
     app.register_blueprint(openapi.blueprint)
+    app.config.update(
+        {k: v for k, v in (test_config or {}).items() if not k.startswith("FAQBOT_")}
+    )
+    staff.init_app(app, runtime)
+    live_knowledge.init_app(app, runtime)
     # Last: it limits the views of every blueprint registered above.
     limits.init_app(app, runtime.settings)
     _announce_channels(runtime.settings)

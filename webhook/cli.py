@@ -79,6 +79,51 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("json", "csv"), default="json")
     export.add_argument("--status", choices=("new", "contacted", "closed"))
 
+    set_status = handoff_commands.add_parser(
+        "set-status", help="mark a request new, contacted or closed"
+    )
+    set_status.add_argument("id", type=int)
+    set_status.add_argument("status", choices=("new", "contacted", "closed"))
+
+    staff = commands.add_parser("staff", help="staff accounts for the staff pages")
+    staff_commands = staff.add_subparsers(dest="staff_command", required=True)
+    for name, text in (
+        ("create-user", "add an account (password prompted)"),
+        ("set-password", "change an account's password"),
+    ):
+        command = staff_commands.add_parser(name, help=text)
+        command.add_argument("name")
+        command.add_argument(
+            "--password-stdin",
+            action="store_true",
+            help="read the password from standard input's first line",
+        )
+    staff_commands.add_parser("list-users", help="list accounts")
+    staff_commands.add_parser("remove-user", help="delete an account").add_argument(
+        "name"
+    )
+
+    from webhook.data_commands import parse_duration
+
+    purge = commands.add_parser(
+        "purge", help="delete conversations and closed requests past retention"
+    )
+    purge.add_argument(
+        "--older-than",
+        type=parse_duration,
+        required=True,
+        metavar="AGE",
+        help="e.g. 90d, 12w or 36h",
+    )
+
+    knowledge = commands.add_parser("knowledge", help="what staff taught the bot")
+    knowledge_commands = knowledge.add_subparsers(
+        dest="knowledge_command", required=True
+    )
+    knowledge_commands.add_parser(
+        "export", help="write learned phrasings and clinic topics as YAML"
+    ).add_argument("directory", type=Path)
+
     rasa = commands.add_parser("export-rasa", help="write a Rasa 3.x project")
     rasa.add_argument("directory", type=Path)
     rasa.add_argument("--action-endpoint", default="http://localhost:5005/webhook")
@@ -103,9 +148,14 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
 
 
 def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
-    from webhook import commands
+    from webhook import commands, data_commands
 
+    if args.command == "handoffs" and args.handoffs_command == "set-status":
+        return data_commands.set_status(args, out)
     handlers = {
+        "staff": data_commands.staff,
+        "purge": data_commands.purge,
+        "knowledge": data_commands.knowledge,
         "parse": commands.parse,
         "eval": commands.evaluate,
         "chat": commands.chat,

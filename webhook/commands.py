@@ -87,8 +87,11 @@ def serve(args: argparse.Namespace, out: TextIO) -> int:
     from bot.storage import Store
     from webhook import create_app
     from webhook.server import serve as run_server
+    from webhook.staff.secret import session_secret
 
     settings = Settings.from_env()
+    # Refuse to start now, with the reason, rather than in every worker.
+    session_secret(settings)
     # Migrate once, before the workers start, so they never race to create tables.
     store = Store.from_url(settings.database_url)
     store.upgrade()
@@ -118,10 +121,11 @@ def db(args: argparse.Namespace, out: TextIO) -> int:
 
 def handoffs(args: argparse.Namespace, out: TextIO) -> int:
     """List or export consultation requests."""
-    from bot.storage import Store, handoffs_to_csv, handoffs_to_json
+    from bot.storage import handoffs_to_csv, handoffs_to_json
+    from webhook.data_commands import open_store
 
-    store = Store.from_url(Settings.from_env().database_url)
-    store.upgrade()
+    # Reading only: a missing database is an error, not a new empty one.
+    store = open_store(Settings.from_env(), read_only=True)
     try:
         found = store.handoffs(status=args.status)
     finally:

@@ -366,6 +366,61 @@ PATHS["/webhooks/facebook/webhook"] = {
 }
 
 
+_HTML = {"text/html": {"schema": {"type": "string"}}}
+_STAFF_FORM_ERRORS = {
+    "400": {"description": "the form's CSRF token is missing or wrong"},
+    "429": {"description": "too many requests, or too many failed sign-ins"},
+}
+
+# Staff sign-in. The pages behind it are HTML for signed-in staff, not an API:
+# they are not described here (see STAFF_PAGES_PREFIX).
+PATHS["/staff/login"] = {
+    "get": {
+        "summary": "The staff sign-in page",
+        "parameters": [
+            {"name": "next", "in": "query", "schema": {"type": "string"}},
+        ],
+        "responses": {"200": {"description": "the sign-in form", "content": _HTML}},
+    },
+    "post": {
+        "summary": "Sign in: username, password and the form's CSRF token",
+        "requestBody": {
+            "required": True,
+            "content": {
+                _FORM: {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "username": {"type": "string"},
+                            "password": {"type": "string"},
+                            "csrf_token": {"type": "string"},
+                            "next": {"type": "string"},
+                        },
+                    }
+                }
+            },
+        },
+        "responses": {
+            "302": {"description": "signed in: on to the inbox (or `next`)"},
+            "401": {"description": "wrong username or password (one message for both)"},
+            **_STAFF_FORM_ERRORS,
+        },
+    },
+}
+PATHS["/staff/logout"] = {
+    "post": {
+        "summary": "Sign out (a form with the CSRF token)",
+        "responses": {
+            "302": {"description": "signed out: back to the sign-in page"},
+            **_STAFF_FORM_ERRORS,
+        },
+    }
+}
+# Routes under this prefix other than sign-in and sign-out are staff pages.
+STAFF_PAGES_PREFIX = "/staff/"
+DESCRIBED_STAFF_ROUTES = frozenset({"/staff/login", "/staff/logout"})
+
+
 def document() -> dict[str, Any]:
     """The whole document."""
     return {

@@ -16,6 +16,7 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from bot.retention import RetentionPurge
 from webhook.workers import FaqbotGeventWorker
 
 # Seconds: gunicorn's keep-alive is also how long a connection may take to send
@@ -51,6 +52,7 @@ LOGGING: dict[str, Any] = {
 }
 
 
+
 class _GunicornApp(BaseApplication):  # type: ignore[misc]
     """Gunicorn driven from code: each worker builds its own app after forking."""
 
@@ -73,7 +75,17 @@ class _GunicornApp(BaseApplication):  # type: ignore[misc]
         # request, on a graceful shutdown.
         runtime = app.extensions[RUNTIME_KEY]
         runtime.delivery.start()
-        self.cfg.set("worker_exit", lambda _server, _worker: _flush(runtime))
+        purge = None
+        if runtime.settings.retention_days is not None:
+            purge = RetentionPurge(runtime.store, runtime.settings.retention_days)
+            purge.start()
+
+        def worker_exit(_server: Any, _worker: Any) -> None:
+            _flush(runtime)
+            if purge is not None:
+                purge.stop()
+
+        self.cfg.set("worker_exit", worker_exit)
         return app
 
 

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from rasa_sdk import Action
 from rasa_sdk.types import DomainDict
@@ -35,17 +36,25 @@ from bot.conversation.domain import INTENT_ACTIONS
 from bot.conversation.form_reply import FormReply, asks_something_else, classify
 from bot.conversation.payloads import parse_payload
 from bot.conversation.phone_offer import OFFERED_PHONE_SLOT, question_asked
+from bot.conversation.redaction import contact_redactor
+from bot.conversation.replies import CONTACT_DETAILS_REMOVED, forgotten_reply
 from bot.conversation.turn import Turn, stored_parse
 from bot.errors import StorageError
 from bot.knowledge import FAQ_PREFIX
 from bot.messages import IncomingMessage, Reply
+from bot.notifications import Notifier
 from bot.storage import NewMessage, OutboxEntry, Store
+from bot.storage.privacy import Privacy
 from bot.storage.store import HandledMessage, TurnScope
 from bot.understanding.parser import CRISIS, IntentScore, Parser, ParseResult
 
 logger = logging.getLogger(__name__)
 
 SUBMIT_ACTION = "action_submit_consultation"
+CANCEL_ACTION = "action_cancel_consultation"
+FORGET_INTENT = "forget_me"
+# Deleting is not undone: a vaguer match ("what data do you keep?") falls back.
+FORGET_CONFIDENCE = 0.75
 _LOCK_STRIPES = 64
 
 OutboxFor = Callable[[list[Reply]], Sequence[OutboxEntry]]
@@ -62,8 +71,12 @@ class Engine:
         actions: Mapping[str, Action],
         domain: DomainDict,
         clock: Callable[[], float] = time.time,
+        phone_region: str = "US",
+        notifier: Notifier | None = None,
     ) -> None:
         self.parser = parser
+        self.phone_region = phone_region
+        self.notifier = notifier
         self.store = store
         self.actions = actions
         self.domain = domain
@@ -135,6 +148,18 @@ class Engine:
         outbox: OutboxFor | None,
         scope: TurnScope,
     ) -> list[Reply]:
+        intent = parse["intent"]
+        if (
+            intent["name"] == FORGET_INTENT
+            and intent["confidence"] >= FORGET_CONFIDENCE
+        ):
+            # Nothing of this turn is stored: the visitor asked for the opposite.
+            forgotten = Privacy(self.store).forget(message.channel, message.sender_id)
+            replies = [Reply(forgotten_reply(requests=forgotten.requests))]
+            if outbox is not None:
+                # A channel that sends its replies from the outbox (Messenger).
+                self.store.outbox.enqueue(list(outbox(replies)), now=datetime.now(UTC))
+            return replies
         # A new visitor's conversation is created with their first turn's record.
         conversation = self.store.find_conversation(message.channel, message.sender_id)
         conversation_id = None if conversation is None else conversation.id
@@ -156,8 +181,26 @@ class Engine:
             self._clock(),
             slot_names=self.domain["slots"],
         )
+        # Form answers are kept apart from questions the bot could not answer.
+        form_slot = turn.slots.get(REQUESTED_SLOT) if turn.active_loop else None
+        given_name = turn.slots.get("name")
+        in_form = bool(turn.active_loop) or any(
+            turn.slots.get(slot) is not None for slot in FORM_SLOTS
+        )
         self._decide(turn, conversation_id)
-        stored = [NewMessage(sender="user", text=typed, parse=stored_parse(parse))]
+        redact = None
+        if turn.dropped_form and in_form:
+            names = [given_name] if isinstance(given_name, str) else []
+            redact = contact_redactor(names=names, region=self.phone_region)
+            # Said in the cancel or refusal reply itself, which ends the turn.
+            last = turn.replies[-1]
+            turn.replies[-1] = replace(
+                last, text=f"{last.text}\n\n{CONTACT_DETAILS_REMOVED}"
+            )
+        kept = stored_parse(parse)
+        if form_slot:
+            kept["form_slot"] = form_slot
+        stored = [NewMessage(sender="user", text=typed, parse=kept)]
         stored += [
             NewMessage(sender="bot", text=r.text, data=r.data()) for r in turn.replies
         ]
@@ -170,15 +213,29 @@ class Engine:
             handled = HandledMessage(
                 message.message_id, [reply.to_json() for reply in turn.replies]
             )
+        entries = list(outbox(turn.replies)) if outbox is not None else []
+        if turn.crisis and self.notifier is not None and not (
+            conversation is not None and conversation.crisis
+        ):
+            if conversation_id is None:
+                # The notice links to the conversation: it needs its id now.
+                conversation_id = self.store.conversation(
+                    message.channel, message.sender_id
+                ).id
+            # Staff hear of a crisis once per conversation, in the turn's commit.
+            entries += self.notifier.crisis(conversation_id, message.channel)
         try:
+            # Only a redacting turn passes `redact`, so other stores stay compatible.
+            extra = {"redact": redact} if redact is not None else {}
             conversation_id = self.store.record_turn(
                 conversation_id,
                 stored,
                 state=state,
                 crisis=turn.crisis,
                 handled=handled,
-                outbox=outbox(turn.replies) if outbox is not None else (),
+                outbox=entries,
                 new_conversation=(message.channel, message.sender_id),
+                **extra,
             )
         except StorageError as e:
             # The reply matters more than the record: send it regardless, unless
@@ -194,6 +251,10 @@ class Engine:
     def _run(
         self, turn: Turn, action_name: str, conversation_id: int | None
     ) -> None:
+        if action_name == CANCEL_ACTION or (
+            action_name == SUBMIT_ACTION and turn.slots.get("consent") is not True
+        ):
+            turn.dropped_form = True
         history = None
         if action_name == SUBMIT_ACTION and conversation_id is not None:
             history = [

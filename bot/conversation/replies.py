@@ -61,6 +61,25 @@ CONSENT_REFUSED = (
     " You can still ask me questions, or call us whenever you are ready."
 )
 
+# Sent by the engine after it has redacted the conversation (same transaction).
+CONTACT_DETAILS_REMOVED = (
+    "I have also removed the contact details you typed (name, phone number,"
+    " email) from our record of this chat."
+)
+
+
+def forgotten_reply(*, requests: int) -> str:
+    """Confirms what was deleted when a visitor asked to be forgotten."""
+    deleted = "this conversation"
+    if requests == 1:
+        deleted += " and your consultation request"
+    elif requests > 1:
+        deleted += f" and your {requests} consultation requests"
+    return (
+        f"Done: I have deleted {deleted} from our records. If you write again, it"
+        " starts a new conversation."
+    )
+
 
 def consent_question(clinic: Clinic) -> str:
     """The consent question names the clinic that will hold the details."""

@@ -52,6 +52,9 @@ class Turn:
         self.active_loop: str | None = state.get("active_loop")
         self.replies: list[Reply] = []
         self.crisis = False
+        # Set when the turn ends the form without a request (a cancel or a
+        # refused consent): what the visitor typed into it is then redacted.
+        self.dropped_form = False
         self.now = now
         self.events: list[dict[str, Any]] = [
             {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot.storage.records import Handoff, TranscriptLine, as_utc
@@ -71,13 +71,20 @@ def _transcript_cell(lines: Sequence[TranscriptLine]) -> str:
     return "\n".join(f"{line.sender}: {line.text}" for line in lines)
 
 
-def handoffs_to_csv(handoffs: Sequence[Handoff]) -> str:
-    """Render handoffs as CSV, a header row then one row per handoff."""
+def handoffs_to_csv(
+    handoffs: Sequence[Handoff], *, phone: Callable[[str], str] | None = None
+) -> str:
+    """Render handoffs as CSV, a header row then one row per handoff.
+
+    `phone` formats the phone numbers (staff pages pass the national format).
+    """
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(EXPORT_FIELDS)
     for handoff in handoffs:
         record = _record(handoff)
         record["transcript"] = _transcript_cell(handoff.transcript)
+        if phone is not None:
+            record["phone"] = phone(handoff.phone)
         writer.writerow([_cell(record[field]) for field in EXPORT_FIELDS])
     return out.getvalue()

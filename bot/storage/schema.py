@@ -185,6 +185,117 @@ opt_outs = Table(
     Column("opted_out_at", UTCDateTime, nullable=False),
 )
 
+# Staff: who may sign in, and the failed sign-ins that slow the next ones down.
+staff_users = Table(
+    "staff_users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("password_changed_at", UTCDateTime, nullable=False),
+)
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # "address" or "user": a failure counts against both the address and the name.
+    Column("scope", String(8), nullable=False),
+    Column("key", String(255), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index(None, "scope", "key", "at"),
+)
+
+# A request's history: status changes and notes, with who and when.
+handoff_events = Table(
+    "handoff_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "handoff_id",
+        Integer,
+        ForeignKey("handoffs.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("kind", String(8), nullable=False),
+    Column("author", String(64), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    CheckConstraint(_in("kind", ("note", "status")), name="kind"),
+    Index(None, "handoff_id", "id"),
+)
+
+# When a conversation was last flagged as a crisis, and when staff reviewed it.
+crisis_flags = Table(
+    "crisis_flags",
+    metadata,
+    Column(
+        "conversation_id",
+        Integer,
+        ForeignKey("conversations.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("flagged_at", UTCDateTime, nullable=False),
+    Column("reviewed_at", UTCDateTime, nullable=True),
+    Column("reviewed_by", String(64), nullable=True),
+)
+
+# What staff taught the bot: new wordings of topics and the clinic's own topics.
+learned_phrasings = Table(
+    "learned_phrasings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("intent", String(128), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+clinic_topics = Table(
+    "clinic_topics",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("slug", String(64), nullable=False, unique=True),
+    Column("question", Text, nullable=False),
+    Column("answer", Text, nullable=False),
+    Column("sms", Text, nullable=False),
+    Column("examples", JSON, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+# Unanswered wordings staff dealt with (taught or dismissed): no longer listed.
+unanswered_resolutions = Table(
+    "unanswered_resolutions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("text_key", String(512), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("target", String(128), nullable=True),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index(None, "text_key"),
+)
+
+# One row: bumped with every change staff make to what the bot knows, so every
+# worker can tell cheaply that it must rebuild its parser.
+knowledge_version = Table(
+    "knowledge_version",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", Integer, nullable=False),
+    CheckConstraint("id = 1", name="single_row"),
+)
+
+# Periodic jobs (the daily purge): the last run, claimed by one process at a time.
+housekeeping = Table(
+    "housekeeping",
+    metadata,
+    Column("job", String(32), primary_key=True),
+    Column("last_run_at", UTCDateTime, nullable=False),
+)
+
 schema_version = Table(
     "schema_version",
     metadata,

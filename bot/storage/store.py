@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, Row, bindparam, select
+from sqlalchemy import Connection, Engine, Row, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.errors import HandoffNotFound, StorageError
@@ -27,6 +27,7 @@ from bot.storage.records import (
     TranscriptLine,
     as_utc,
 )
+from bot.storage.redaction import redact_conversation
 from bot.storage.transactions import Transactions, TurnScope
 from bot.storage.turn_lock import TurnLocks
 from bot.storage.write_lock import FileWriteLock, NoWriteLock
@@ -123,6 +124,21 @@ class Store:
     def _scope(self) -> TurnScope | None:
         return self._transactions.scope()
 
+    @contextmanager
+    def transaction(self, action: str, *, write: bool = False) -> Iterator[Connection]:
+        """A connection in one transaction, for the staff modules' queries.
+
+        `action` names what failed in the StorageError; `write` takes SQLite's
+        write lock first.
+        """
+        with self._begin(action, write=write) as conn:
+            yield conn
+
+    @property
+    def dialect(self) -> str:
+        """The backend's name: "sqlite" or "postgresql"."""
+        return self._engine.dialect.name
+
     def upgrade(self) -> int:
         """Create missing tables and apply pending migrations; return the version."""
         with self._begin("upgrade the schema", write=True) as conn:
@@ -201,13 +217,16 @@ class Store:
         handled: HandledMessage | None = None,
         outbox: Sequence[OutboxEntry] = (),
         new_conversation: tuple[str, str] | None = None,
+        redact: Callable[[str], str] | None = None,
     ) -> int:
         """Store a turn in one transaction: messages, state, its outbox entries,
         the requests confirmed during the turn, and the channel's message id
         with its replies when `handled` is given; return the conversation's id.
 
         With `conversation_id` None, the conversation of `new_conversation`
-        (channel, sender id) is created in the same transaction.
+        (channel, sender id) is created in the same transaction. `redact`, when
+        given, rewrites every stored message of the conversation (this turn's
+        included) in the same transaction.
         """
         now = _now()
         rows = [
@@ -254,6 +273,10 @@ class Store:
                 row["conversation_id"] = conversation_id
             if rows:
                 conn.execute(_NEW_MESSAGES, rows)
+            if crisis:
+                flag_crisis(conn, conversation_id, now)
+            if redact is not None:
+                redact_conversation(conn, conversation_id, redact)
             if handled is not None:
                 conn.execute(
                     _NEW_INBOUND,
@@ -400,6 +423,20 @@ def _log_saved(handoff_id: int, values: dict[str, Any]) -> None:
         values["channel"],
         values["crisis"],
     )
+
+
+def flag_crisis(conn: Connection, conversation_id: int, now: datetime) -> None:
+    """Record that the conversation was flagged now: unreviewed until staff say."""
+    flags = schema.crisis_flags
+    updated = conn.execute(
+        flags.update()
+        .where(flags.c.conversation_id == conversation_id)
+        .values(flagged_at=now)
+    )
+    if updated.rowcount == 0:
+        conn.execute(
+            flags.insert().values(conversation_id=conversation_id, flagged_at=now)
+        )
 
 
 def _checked_status(status: str) -> str:

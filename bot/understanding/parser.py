@@ -127,6 +127,12 @@ class Parser:
             self._semantic = SemanticIndex(phrasings, matrix)
 
     @property
+    def encoder(self) -> Encoder | None:
+        """The sentence model in use (None in the light mode), to share it with a
+        parser rebuilt from a grown knowledge base."""
+        return self._encoder
+
+    @property
     def semantic(self) -> bool:
         """True when the sentence model takes part (not the light mode)."""
         return self._semantic is not None

@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.conversation.actions.base import ReplyAction, topic_buttons
-from bot.knowledge import FAQ_PREFIX, Topic
+from bot.knowledge import CLINIC_SECTION, FAQ_PREFIX, Topic
 
 MAX_RELATED = 3
 
@@ -48,9 +48,16 @@ class ActionAnswerFaq(ReplyAction):
     def answer(self, dispatcher: CollectingDispatcher, topic: Topic) -> None:
         """Send `topic`'s answer with its source line and related questions."""
         related = [self.knowledge.topic(r) for r in topic.related[:MAX_RELATED]]
+        if topic.section == CLINIC_SECTION:
+            # Written by the clinic's staff: no article to cite.
+            source = f"Source: {self.knowledge.clinic.name}'s staff."
+        else:
+            source = (
+                f'Source: "{topic.section}", from our article'
+                f' "{self.knowledge.title}".'
+            )
         dispatcher.utter_message(
-            text=f'{topic.answer}\n\nSource: "{topic.section}", from our article'
-            f' "{self.knowledge.title}".',
+            text=f"{topic.answer}\n\n{source}",
             buttons=topic_buttons(related),
             json_message={
                 "sms": topic.sms,
