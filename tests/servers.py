@@ -92,6 +92,9 @@ def wait_until_up(port: int, process: subprocess.Popen[bytes], log: Path) -> Non
     raise RuntimeError(f"faqbot serve did not come up:\n{log.read_text()[-3000:]}")
 
 
+SECRET_KEY = "test-session-key-" + "0" * 32
+
+
 def start(
     tmp_path: Path,
     *args: str,
@@ -104,6 +107,9 @@ def start(
     environ = {
         **os.environ,
         "FAQBOT_INSTANCE_PATH": str(tmp_path / "instance"),
+        # One key for every server a test starts, as a deployment shares one
+        # (a PostgreSQL deployment refuses to start without it).
+        "FAQBOT_SECRET_KEY": SECRET_KEY,
         **(env or {}),
     }
     with log.open("wb") as out:
