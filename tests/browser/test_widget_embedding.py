@@ -214,6 +214,12 @@ def test_at_360_px_the_panel_fills_the_screen_and_the_page_stays(
     before = heading.bounding_box()
     page.get_by_role("button", name="Chat with us").click()
     ask_and_see_the_answer(page, bot)
+    # Measured once the panel's opening animation has run (a loaded machine can
+    # still be in it after the answer arrives).
+    page.evaluate(
+        f"Promise.all({WIDGET_ROOT}.querySelector('[role=dialog]')"
+        ".getAnimations().map(a => a.finished))"
+    )
     assert page.get_by_role("dialog").bounding_box() == {
         "x": 0,
         "y": 0,
