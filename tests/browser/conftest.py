@@ -12,7 +12,6 @@ browser test there would hide a broken widget.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,24 +22,8 @@ from bot.knowledge import KnowledgeBase
 from bot.runtime import build_runtime
 from bot.settings import Settings
 from bot.understanding.parser import Parser
+from browser.chromium import CHROMIUM, CHROMIUM_ARGS, unavailable
 from browser.live_servers import Bot, HostSite, PageErrors
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"browser tests cannot run under CI: {reason}")
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")
@@ -52,18 +35,18 @@ def chromium() -> Iterator[Any]:
     asyncio.run) must not run inside it.
     """
     if not Path(CHROMIUM).exists():
-        _unavailable(f"{CHROMIUM} is not installed (apt-get install -y chromium)")
+        unavailable(f"{CHROMIUM} is not installed (apt-get install -y chromium)")
     try:
         from playwright.sync_api import Error, sync_playwright
     except ImportError as e:
-        _unavailable(f"playwright is not installed: {e}")
+        unavailable(f"playwright is not installed: {e}")
     with sync_playwright() as playwright:
         try:
             browser = playwright.chromium.launch(
                 executable_path=CHROMIUM, args=CHROMIUM_ARGS
             )
         except Error as e:
-            _unavailable(f"Chromium did not start: {e}")
+            unavailable(f"Chromium did not start: {e}")
         yield browser
         browser.close()
 

@@ -6,33 +6,15 @@ the browser tests must run and so fail instead.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import pytest
+from browser.chromium import CHROMIUM, CHROMIUM_ARGS, unavailable
 from flask import Flask
 from werkzeug.serving import make_server
-
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"browser tests must run under CI: {reason}")
-    pytest.skip(reason)
 
 
 @contextmanager
@@ -53,12 +35,12 @@ def chromium() -> Iterator[Any]:
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as e:
-        _unavailable(f"playwright is not installed: {e}")
-    if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
+        unavailable(f"playwright is not installed: {e}")
+    if not Path(CHROMIUM).exists():
+        unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=LAUNCH_ARGS
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
         )
         try:
             yield browser
