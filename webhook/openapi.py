@@ -116,6 +116,19 @@ SCHEMAS: dict[str, Any] = {
             "entities": {"type": "array", "items": {"type": "object"}},
             "intent_ranking": {"type": "array", "items": {"type": "object"}},
             "response_selector": {"type": "object"},
+            "crisis": {
+                "type": "object",
+                "description": "present when the message may be about a crisis:"
+                " level clear (the intent is crisis) or possible (a safety line"
+                " comes before the answer)",
+                "required": ["level", "kind", "cue", "language"],
+                "properties": {
+                    "level": {"enum": ["clear", "possible"]},
+                    "kind": {"type": "string"},
+                    "cue": {"type": "string"},
+                    "language": {"enum": ["en", "es"]},
+                },
+            },
         },
     },
     "ActionCall": {

@@ -23,10 +23,13 @@ def stored_parse(parse: ParseResult) -> dict[str, Any]:
 
     The response selector only repeats the knowledge base's answer text.
     """
-    return {
+    kept: dict[str, Any] = {
         "intent": parse["intent"],
         "intent_ranking": parse["intent_ranking"][:STORED_RANKING],
     }
+    if "crisis" in parse:
+        kept["crisis"] = parse["crisis"]
+    return kept
 
 
 class Turn:

@@ -20,18 +20,34 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from bot.understanding.crisis_rules import GUARDS, RULES, CrisisKind
 
-__all__ = ["CrisisDetector", "CrisisKind", "CrisisSignal"]
+__all__ = ["CrisisDetector", "CrisisKind", "CrisisLevel", "CrisisSignal"]
+
+# "clear": the crisis reply only. "possible": one safety line, then the answer.
+CrisisLevel = Literal["clear", "possible"]
+Language = Literal["en", "es"]
 
 
 @dataclass(frozen=True)
 class CrisisSignal:
-    """A detected crisis: its kind and the name of the rule that fired."""
+    """A detected crisis: its kind, what fired, how sure, and the message's language."""
 
     kind: CrisisKind
     cue: str
+    level: CrisisLevel = "clear"
+    language: Language = "en"
+
+    def as_json(self) -> dict[str, str]:
+        """The `crisis` block of a parse result."""
+        return {
+            "level": self.level,
+            "kind": self.kind,
+            "cue": self.cue,
+            "language": self.language,
+        }
 
 
 class CrisisDetector:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-CrisisKind = Literal["self_harm", "suicide", "overdose", "medical_emergency"]
+CrisisKind = Literal[
+    "self_harm", "suicide", "overdose", "medical_emergency", "infusion_reaction"
+]
 Rule = tuple[str, str]  # (name, regular expression over normalized text)
 
 # Shared fragments; the rules are assembled from them by string concatenation.

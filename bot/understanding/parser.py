@@ -52,6 +52,10 @@ class ParseResult(TypedDict, total=False):
     entities: list[dict[str, Any]]
     intent_ranking: list[IntentScore]
     response_selector: dict[str, Any]
+    # faqbot's own: present when the message may be about a crisis. Level
+    # "clear" makes the intent `crisis`; "possible" leaves the intent alone and
+    # asks for a safety line before the answer.
+    crisis: dict[str, str]
 
 
 class Encoder(Protocol):
@@ -150,7 +154,16 @@ class Parser:
         ]
 
     def detect_crisis(self, text: str) -> CrisisSignal | None:
-        """Return the crisis anywhere in `text`, however long, or None."""
+        """The clear crisis anywhere in `text`, however long, or None.
+
+        A possible one (see `crisis_signal`) is not returned: callers use this
+        to decide whether the crisis reply is due.
+        """
+        signal = self.crisis_signal(text)
+        return signal if signal is not None and signal.level == "clear" else None
+
+    def crisis_signal(self, text: str) -> CrisisSignal | None:
+        """The crisis, clear or possible, anywhere in `text`, or None."""
         return self.crisis.detect(self.normalizer(text))
 
     def parse(self, text: str) -> ParseResult:
@@ -168,20 +181,24 @@ class Parser:
             {"name": name, "confidence": min(score, 1.0)}
             for name, score in self.rank(text, matched)[:RANKING_SIZE]
         ]
-        if self.crisis.detect(" ".join(words)) is not None:
+        signal = self.crisis.detect(" ".join(words))
+        if signal is not None and signal.level == "clear":
             intent = IntentScore(name=CRISIS, confidence=1.0)
             ranking = [intent, *ranking]
         else:
             intent = self._decide(ranking, words=len(matched))
             if intent["name"] == NLU_FALLBACK:
                 ranking = [intent, *ranking]
-        return {
+        result: ParseResult = {
             "text": text,
             "intent": intent,
             "entities": [],
             "intent_ranking": ranking[:RANKING_SIZE],
             "response_selector": self.response_selector(intent, ranking),
         }
+        if signal is not None:
+            result["crisis"] = signal.as_json()
+        return result
 
     def rank(self, text: str, words: list[str]) -> list[tuple[str, float]]:
         """(intent, confidence) pairs, best first, for `text` split into `words`."""
