@@ -98,12 +98,14 @@ class Parser:
         matcher_settings: MatcherSettings | None = None,
         encoder: Encoder | None = None,
         vectors: Path | Traversable | None = None,
+        crisis: CrisisDetector | None = None,
     ) -> None:
-        """`encoder` None is the light mode; `vectors` the shipped phrasing vectors."""
+        """`encoder` None is the light mode; `vectors` the shipped phrasing vectors;
+        `crisis` the crisis detector (the rules alone when None)."""
         self.settings = settings or NluSettings()
         self.knowledge = knowledge
         self.normalizer = Normalizer(knowledge.lexicon.spelling)
-        self.crisis = CrisisDetector()
+        self.crisis = crisis or CrisisDetector()
         self.matcher = Matcher(
             knowledge.phrasings(),
             normalizer=self.normalizer,
