@@ -296,7 +296,9 @@ def test_crisis_pauses_the_form_and_a_consultation_request_resumes_it(
 class MissingDetector(CrisisDetector):
     """Finds nothing: the parser misses every crisis, as a stock classifier can."""
 
-    def detect(self, normalized: str) -> CrisisSignal | None:
+    def detect(
+        self, normalized: str, vectors: object = None, *, language: str = "en"
+    ) -> CrisisSignal | None:
         return None
 
 

@@ -37,6 +37,14 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("chat", help="talk to the bot in the terminal")
 
+    train_crisis = commands.add_parser(
+        "train-crisis",
+        help="train the crisis model on knowledge/crisis/ and write its model.npz",
+    )
+    train_crisis.add_argument(
+        "--bank", type=Path, default=None, help="another bank folder (default: shipped)"
+    )
+
     extract = commands.add_parser(
         "extract", help="draft a knowledge base from an article"
     )
@@ -164,6 +172,7 @@ def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
         "db": commands.db,
         "handoffs": commands.handoffs,
         "export-rasa": commands.export_rasa,
+        "train-crisis": commands.train_crisis,
     }
     return handlers[args.command](args, out)
 

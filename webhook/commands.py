@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 import uuid
+from pathlib import Path
 from typing import TextIO
 
 from bot.settings import Settings
@@ -161,4 +162,16 @@ def export_rasa(args: argparse.Namespace, out: TextIO) -> int:
         load_knowledge_base(), args.directory, action_endpoint=args.action_endpoint
     )
     print(f"wrote {len(written)} files to {args.directory}", file=out)
+    return 0
+
+
+def train_crisis(args: argparse.Namespace, out: TextIO) -> int:
+    """Train the crisis model on the bank and write it beside the bank."""
+    from bot.knowledge import default_directory, load_knowledge_base
+    from bot.tooling.crisis_training import train_and_write
+    from bot.understanding.crisis_bank import bank_directory
+
+    directory = args.bank or Path(str(bank_directory(default_directory())))
+    path = train_and_write(load_knowledge_base(), directory)
+    print(f"crisis model written to {path}", file=out)
     return 0

@@ -22,9 +22,14 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
+
+from bot.understanding.crisis_model import CrisisModel
 from bot.understanding.crisis_rules import GUARDS, RULES, CrisisKind
 
-__all__ = ["CrisisDetector", "CrisisKind", "CrisisLevel", "CrisisSignal"]
+__all__ = [
+    "CrisisDetector", "CrisisKind", "CrisisLevel", "CrisisSignal", "Thresholds"
+]
 
 # "clear": the crisis reply only. "possible": one safety line, then the answer.
 CrisisLevel = Literal["clear", "possible"]
@@ -50,10 +55,38 @@ class CrisisSignal:
         }
 
 
-class CrisisDetector:
-    """Rule-based, high-recall detection; runs before any FAQ matching."""
+@dataclass(frozen=True)
+class Thresholds:
+    """When the model's view of a message makes it a crisis, and of which tier.
 
-    def __init__(self) -> None:
+    Chosen on the tuning sets (see the README); recall wins over precision.
+    """
+
+    clear: float = 0.5  # the model alone: the crisis reply
+    possible: float = 0.25  # the model alone: a safety line before the answer
+    # The model alone is heard only this close to a crisis example of the bank,
+    neighbour: float = 0.45
+    # and only when no safe example is closer than the nearest crisis one by this.
+    margin: float = 0.0
+    # A rule's hit is clear when the model gives it this much and no safe example
+    # is closer than the nearest crisis one by more than `overrule`; else possible.
+    confirm: float = 0.3
+    overrule: float = 0.1
+
+
+class CrisisDetector:
+    """Rules and, with the sentence model, a classifier over the message's meaning.
+
+    A rule that fires is a clear crisis unless the model finds the message
+    plainly safe ("I attempted suicide years ago, is ketamine safe for me?"),
+    which makes it a possible one. The model alone finds what no rule words.
+    """
+
+    def __init__(
+        self, model: CrisisModel | None = None, thresholds: Thresholds | None = None
+    ) -> None:
+        self.model = model
+        self.thresholds = thresholds or Thresholds()
         self._non_word = re.compile(r"[^a-z0-9]+")
         self._guards = tuple(re.compile(pattern) for _, pattern in GUARDS)
         self._rules = tuple(
@@ -71,8 +104,45 @@ class CrisisDetector:
             + ")"
         )
 
-    def detect(self, normalized: str) -> CrisisSignal | None:
-        """Return the crisis that `normalized` text signals, or None."""
+    def detect(
+        self,
+        normalized: str,
+        vectors: np.ndarray | None = None,
+        *,
+        language: Language = "en",
+    ) -> CrisisSignal | None:
+        """The crisis `normalized` text signals, or None.
+
+        `vectors` are the sentence vectors of the message and of its parts (a
+        long message's sentences); without them, or without a model, the rules
+        decide alone and every hit is clear.
+        """
+        rule = self.rule(normalized)
+        if self.model is None or vectors is None or len(vectors) == 0:
+            if rule is None:
+                return None
+            return CrisisSignal(rule.kind, rule.cue, "clear", language)
+        t = self.thresholds
+        best = max(self.model.predict(vectors), key=lambda p: p.crisis)
+        heard = (
+            best.nearest_crisis >= t.neighbour
+            and best.nearest_crisis - best.nearest_safe >= t.margin
+        )
+        if rule is not None:
+            sure = (
+                best.crisis >= t.confirm
+                and best.nearest_safe - best.nearest_crisis <= t.overrule
+            )
+            level: CrisisLevel = "clear" if sure else "possible"
+            return CrisisSignal(rule.kind, rule.cue, level, language)
+        if heard and best.crisis >= t.clear:
+            return CrisisSignal(best.kind, "model", "clear", language)  # type: ignore[arg-type]
+        if heard and best.crisis >= t.possible:
+            return CrisisSignal(best.kind, "model", "possible", language)  # type: ignore[arg-type]
+        return None
+
+    def rule(self, normalized: str) -> CrisisSignal | None:
+        """The first rule that fires on `normalized` text, or None."""
         # Normalized text passes through unchanged; anything else is made safe
         # to match rather than trusted.
         text = " ".join(self._non_word.split(normalized.lower())).strip()

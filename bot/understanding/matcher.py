@@ -21,7 +21,7 @@ of the knowledge base.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,7 +58,9 @@ class Matcher:
         analyzer_synonyms: Mapping[str, str],
         translations: Mapping[str, str] | None = None,
         settings: MatcherSettings | None = None,
+        known_words: Iterable[str] = (),
     ) -> None:
+        """`known_words`: more words typos are corrected to, beyond the phrasings'."""
         self.settings = settings or MatcherSettings()
         self._normalizer = normalizer
         words = {
@@ -66,7 +68,7 @@ class Matcher:
             for texts in phrasings.values()
             for t in texts
             for w in normalizer.tokens(t)
-        }
+        } | set(known_words)
         self.analyzer = Analyzer(
             analyzer_synonyms, vocabulary=words, translations=translations
         )

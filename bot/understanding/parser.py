@@ -27,11 +27,13 @@ import numpy as np
 
 from bot.knowledge import FAQ_PREFIX, KnowledgeBase, default_directory
 from bot.out_of_scope import is_out_of_scope
-from bot.understanding.crisis import CrisisDetector, CrisisSignal
+from bot.understanding.crisis import CrisisDetector, CrisisSignal, Language
+from bot.understanding.crisis_bank import crisis_vocabulary
+from bot.understanding.crisis_model import load_crisis_model
 from bot.understanding.matcher import Matcher, MatcherSettings
 from bot.understanding.normalize import Normalizer
 from bot.understanding.phrasing_vectors import VECTORS_FILE, PhrasingVectors
-from bot.understanding.segments import closing_question
+from bot.understanding.segments import closing_question, sentence_windows
 from bot.understanding.semantic_index import SemanticIndex
 
 NLU_FALLBACK = "nlu_fallback"
@@ -85,6 +87,20 @@ class NluSettings:
     short_message_margin: float = 0.05
     # Messages longer than this are also scored on their closing question.
     long_message_words: int = 25
+    # Longer messages are also read for a crisis in runs of sentences this long,
+    # the last `crisis_windows` of them (a 2,000-character message has about 20).
+    crisis_window_words: int = 20
+    crisis_windows: int = 24
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """The sentence vectors of one message (see `Parser._read`)."""
+
+    english: list[str]
+    questions: list[list[str]]
+    rank_vectors: np.ndarray
+    crisis_vectors: np.ndarray
 
 
 class Parser:
@@ -105,13 +121,24 @@ class Parser:
         self.settings = settings or NluSettings()
         self.knowledge = knowledge
         self.normalizer = Normalizer(knowledge.lexicon.spelling)
-        self.crisis = crisis or CrisisDetector()
+        if crisis is None:
+            crisis = CrisisDetector(load_crisis_model() if encoder else None)
+        self.crisis = crisis
         self.matcher = Matcher(
             knowledge.phrasings(),
             normalizer=self.normalizer,
             analyzer_synonyms=knowledge.lexicon.synonyms,
             translations=knowledge.lexicon.spanish,
             settings=matcher_settings,
+            # Words of the crisis bank are words too: "think im havin a hart
+            # attack" must not become "thank ... hard attacks".
+            known_words=crisis_vocabulary(self.normalizer),
+        )
+        english = set(self.matcher.analyzer.vocabulary) - {
+            w for k in knowledge.lexicon.spanish for w in k.split()
+        }
+        self._spanish_words = frozenset(
+            w for k in knowledge.lexicon.spanish for w in k.split() if w not in english
         )
         self._answers = {t.intent: t.answer for t in knowledge.topics}
         self._encoder = encoder
@@ -155,6 +182,12 @@ class Parser:
             for text in texts
         ]
 
+    def crisis_vectors(self, text: str) -> np.ndarray | None:
+        """The rows crisis detection reads of `text` (None in the light mode)."""
+        words = self.normalizer.tokens(text[:MAX_PARSE_CHARS])
+        reading = self._read(text, self.matcher.analyzer.english(words))
+        return None if reading is None else reading.crisis_vectors
+
     def detect_crisis(self, text: str) -> CrisisSignal | None:
         """The clear crisis anywhere in `text`, however long, or None.
 
@@ -166,7 +199,11 @@ class Parser:
 
     def crisis_signal(self, text: str) -> CrisisSignal | None:
         """The crisis, clear or possible, anywhere in `text`, or None."""
-        return self.crisis.detect(self.normalizer(text))
+        return self.crisis.detect(
+            self.normalizer(text),
+            self.crisis_vectors(text),
+            language=self.language(self.normalizer.tokens(text)),
+        )
 
     def parse(self, text: str) -> ParseResult:
         """Return Rasa's parse result for `text`."""
@@ -177,13 +214,19 @@ class Parser:
             matched = self.normalizer.tokens(text[:MAX_PARSE_CHARS])
         else:
             matched = words
+        english = self.matcher.analyzer.english(matched)
+        reading = self._read(text, english)
         # Dict literals, not IntentScore(...): calling a TypedDict costs a
         # microsecond each, a tenth of the parse budget for a ranking.
         ranking: list[IntentScore] = [
             {"name": name, "confidence": min(score, 1.0)}
-            for name, score in self.rank(text, matched)[:RANKING_SIZE]
+            for name, score in self._rank(english, reading)[:RANKING_SIZE]
         ]
-        signal = self.crisis.detect(" ".join(words))
+        signal = self.crisis.detect(
+            " ".join(words),
+            None if reading is None else reading.crisis_vectors,
+            language=self.language(words),
+        )
         if signal is not None and signal.level == "clear":
             intent = IntentScore(name=CRISIS, confidence=1.0)
             ranking = [intent, *ranking]
@@ -202,23 +245,62 @@ class Parser:
             result["crisis"] = signal.as_json()
         return result
 
+    def language(self, words: list[str]) -> Language:
+        """"es" when most of the message's words are Spanish-only words."""
+        spanish = sum(1 for w in words if w in self._spanish_words)
+        return "es" if words and spanish * 2 >= len(words) else "en"
+
     def rank(self, text: str, words: list[str]) -> list[tuple[str, float]]:
         """(intent, confidence) pairs, best first, for `text` split into `words`."""
         english = self.matcher.analyzer.english(words)
-        fuzzy = self.matcher.rank_terms(
-            self.matcher.analyzer.terms_of_english(english)
-        )
-        if self._semantic is None or self._encoder is None or not english:
-            return fuzzy
-        pieces = [english]
+        return self._rank(english, self._read(text, english))
+
+    def _read(self, text: str, english: list[str]) -> _Reading | None:
+        """The sentence model's reading of a message, its parts encoded at once.
+
+        Row 0 is the whole message, which ranking and crisis detection share;
+        then a long message's closing question (for ranking) and its runs of
+        sentences (for crisis detection).
+        """
+        if self._encoder is None or not english:
+            return None
+        texts = [" ".join(english)]
         question = closing_question(
             text[-MAX_PARSE_CHARS:], min_words=self.settings.long_message_words
         )
+        questions: list[list[str]] = []
         if question is not None:
-            pieces.append(self.matcher.analyzer.english(self.normalizer.tokens(question)))
-        vectors = self._encoder.encode([" ".join(p) for p in pieces])
+            questions.append(
+                self.matcher.analyzer.english(self.normalizer.tokens(question))
+            )
+            texts.append(" ".join(questions[0]))
+        windows: list[str] = []
+        if self.crisis.model is not None:
+            windows = [
+                " ".join(self.matcher.analyzer.english(self.normalizer.tokens(w)))
+                for w in sentence_windows(
+                    text, max_words=self.settings.crisis_window_words
+                )[-self.settings.crisis_windows :]
+            ]
+        unique = list(dict.fromkeys([*texts, *(w for w in windows if w)]))
+        encoded = self._encoder.encode(unique)
+        row = {t: n for n, t in enumerate(unique)}
+        rank_rows = encoded[[row[t] for t in texts]]
+        crisis_texts = dict.fromkeys([texts[0], *windows])
+        crisis_rows = encoded[[row[t] for t in crisis_texts if t]]
+        return _Reading(english, questions, rank_rows, crisis_rows)
+
+    def _rank(
+        self, english: list[str], reading: _Reading | None
+    ) -> list[tuple[str, float]]:
+        fuzzy = self.matcher.rank_terms(
+            self.matcher.analyzer.terms_of_english(english)
+        )
+        if self._semantic is None or reading is None:
+            return fuzzy
+        pieces = [english, *reading.questions]
         weight = self.settings.semantic_weight
-        combined = weight * np.maximum(self._semantic.scores(vectors), 0.0)
+        combined = weight * np.maximum(self._semantic.scores(reading.rank_vectors), 0.0)
         for row, piece in enumerate(pieces):
             ranked = fuzzy if row == 0 else self._fuzzy(piece)
             for name, score in ranked:

@@ -22,3 +22,24 @@ def closing_question(text: str, *, min_words: int) -> str | None:
         return None
     questions = [s for s in sentences if s.endswith("?")]
     return questions[-1] if questions else sentences[-1]
+
+
+def sentence_windows(text: str, *, max_words: int) -> list[str]:
+    """A long message cut into runs of whole sentences of at most `max_words`
+    words (a longer sentence stands alone), for reading a crisis told halfway
+    through a story; a message of `max_words` words or fewer is not cut."""
+    if len(text.split()) <= max_words:
+        return []
+    windows: list[str] = []
+    current: list[str] = []
+    for sentence in (s.strip() for s in _SENTENCE_END.split(text)):
+        if not sentence:
+            continue
+        words = sentence.split()
+        if current and len(current) + len(words) > max_words:
+            windows.append(" ".join(current))
+            current = []
+        current += words
+    if current:
+        windows.append(" ".join(current))
+    return windows
