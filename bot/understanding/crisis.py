@@ -24,7 +24,7 @@ from typing import Literal
 
 import numpy as np
 
-from bot.understanding.crisis_model import CrisisModel
+from bot.understanding.crisis_model import CrisisModel, Prediction
 from bot.understanding.crisis_rules import GUARDS, RULES, CrisisKind
 
 __all__ = [
@@ -59,19 +59,31 @@ class CrisisSignal:
 class Thresholds:
     """When the model's view of a message makes it a crisis, and of which tier.
 
-    Chosen on the tuning sets (see the README); recall wins over precision.
+    Chosen on dev.yml, dev2.yml, the first blind set and the regression sets
+    together (see the README); recall wins over precision.
     """
 
-    clear: float = 0.5  # the model alone: the crisis reply
-    possible: float = 0.25  # the model alone: a safety line before the answer
-    # The model alone is heard only this close to a crisis example of the bank,
+    # The model alone, on the whole message: clear from this probability when
+    # the nearest crisis example of the bank is at least `neighbour` close and
+    # no safe example is closer than it by more than -`margin`.
+    clear: float = 0.5
     neighbour: float = 0.45
-    # and only when no safe example is closer than the nearest crisis one by this.
-    margin: float = 0.0
-    # A rule's hit is clear when the model gives it this much and no safe example
-    # is closer than the nearest crisis one by more than `overrule`; else possible.
+    margin: float = -0.03
+    # A part of a long message (its sentences) must be surer, and nearer a
+    # crisis example than any safe one by `part_margin`: a pain story's every
+    # sentence is read, and some sound alarming alone.
+    part_clear: float = 0.9
+    part_margin: float = 0.1
+    # A message this close to a crisis example of the bank, and nearer it than
+    # any safe one by `twin_margin`, is that crisis whatever the weights say.
+    twin: float = 0.85
+    twin_margin: float = 0.1
+    # Below the clear tier, from this probability: a safety line first.
+    possible: float = 0.25
+    # A rule's hit is clear when the model gives it `confirm` and no safe example
+    # is nearer than the nearest crisis one by more than `overrule`; else possible.
     confirm: float = 0.3
-    overrule: float = 0.1
+    overrule: float = 0.2
 
 
 class CrisisDetector:
@@ -123,23 +135,28 @@ class CrisisDetector:
                 return None
             return CrisisSignal(rule.kind, rule.cue, "clear", language)
         t = self.thresholds
-        best = max(self.model.predict(vectors), key=lambda p: p.crisis)
-        heard = (
-            best.nearest_crisis >= t.neighbour
-            and best.nearest_crisis - best.nearest_safe >= t.margin
-        )
+        predictions = self.model.predict(vectors)
+        whole, parts = predictions[0], predictions[1:]
+        best = max(predictions, key=lambda p: p.crisis)
+        if whole.nearest_crisis >= t.twin and _closer(whole, t.twin_margin):
+            return CrisisSignal(whole.kind, "bank", "clear", language)  # type: ignore[arg-type]
         if rule is not None:
-            sure = (
-                best.crisis >= t.confirm
-                and best.nearest_safe - best.nearest_crisis <= t.overrule
-            )
+            sure = best.crisis >= t.confirm and _closer(best, -t.overrule)
             level: CrisisLevel = "clear" if sure else "possible"
             return CrisisSignal(rule.kind, rule.cue, level, language)
-        if heard and best.crisis >= t.clear:
-            return CrisisSignal(best.kind, "model", "clear", language)  # type: ignore[arg-type]
-        if heard and best.crisis >= t.possible:
+        if self._heard(whole, t.margin) and whole.crisis >= t.clear:
+            return CrisisSignal(whole.kind, "model", "clear", language)  # type: ignore[arg-type]
+        for part in parts:
+            if self._heard(part, t.part_margin) and part.crisis >= t.part_clear:
+                return CrisisSignal(part.kind, "model", "clear", language)  # type: ignore[arg-type]
+        if self._heard(best, t.margin) and best.crisis >= t.possible:
             return CrisisSignal(best.kind, "model", "possible", language)  # type: ignore[arg-type]
         return None
+
+    def _heard(self, prediction: Prediction, margin: float) -> bool:
+        return prediction.nearest_crisis >= self.thresholds.neighbour and _closer(
+            prediction, margin
+        )
 
     def rule(self, normalized: str) -> CrisisSignal | None:
         """The first rule that fires on `normalized` text, or None."""
@@ -155,3 +172,8 @@ class CrisisDetector:
                 if pattern.search(text):
                     return CrisisSignal(kind=kind, cue=name)
         return None
+
+
+def _closer(prediction: Prediction, margin: float) -> bool:
+    """The nearest crisis example is nearer than any safe one by `margin`."""
+    return prediction.nearest_crisis - prediction.nearest_safe >= margin

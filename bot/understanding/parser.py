@@ -246,9 +246,9 @@ class Parser:
         return result
 
     def language(self, words: list[str]) -> Language:
-        """"es" when most of the message's words are Spanish-only words."""
+        """"es" when two words in five or more are Spanish-only words."""
         spanish = sum(1 for w in words if w in self._spanish_words)
-        return "es" if words and spanish * 2 >= len(words) else "en"
+        return "es" if words and spanish * 5 >= 2 * len(words) else "en"
 
     def rank(self, text: str, words: list[str]) -> list[tuple[str, float]]:
         """(intent, confidence) pairs, best first, for `text` split into `words`."""
