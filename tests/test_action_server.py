@@ -21,6 +21,7 @@ from flask.testing import FlaskClient
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.interfaces import ACTION_MISSING_DOMAIN_DEFAULT_MESSAGE
 
+from bot.conversation.crisis_replies import crisis_reply
 from bot.conversation.replies import CANCELLED, CRISIS_TEXT
 from bot.runtime import Runtime
 from webhook import create_app
@@ -561,3 +562,29 @@ def test_form_validation_matches_the_engine(
     rejection = slots.get("rejection")
     if rejection:
         assert replies == [rejection]
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_crisis_reply_reads_the_crisis_block_rasa_passes_on(
+    runtime: Runtime, call_action: Callable[[dict[str, Any]], Any], language: str
+) -> None:
+    """With faqbot's /model/parse as Rasa's NLU, the latest message carries the
+    parse's crisis block: the reply suits its kind and language, and a form in
+    progress is offered back."""
+    body = rasa_call(
+        runtime,
+        "action_crisis",
+        "i took all my pills an hour ago",
+        slots={"name": "Grace Whitfield", "requested_slot": "phone"},
+        active_loop=FORM,
+    )
+    block = body["tracker"]["latest_message"]["crisis"]
+    assert block["kind"] == "overdose"
+    block["language"] = language  # as a Spanish-reading detector would say
+    response = call_action(body)
+    assert response.status_code == 200, response.get_json()
+    [reply] = response.get_json()["responses"]
+    assert reply["text"] == crisis_reply("overdose", language).text
+    assert "1-800-222-1222" in reply["text"]
+    assert [b["payload"] for b in reply["buttons"]] == ["/request_consultation"]
+    assert reply["custom"]["language"] == language

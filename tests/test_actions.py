@@ -45,6 +45,7 @@ from bot.conversation.actions.smalltalk import (
     ActionGreet,
     ActionThanks,
 )
+from bot.conversation.crisis_replies import crisis_reply
 from bot.conversation.domain import build_domain
 from bot.conversation.replies import (
     CANCELLED,
@@ -74,6 +75,12 @@ FORM_RESET = [
     SlotSet("phone_offered", None),
 ]
 CONSENT_AT = datetime(2026, 3, 2, 15, 30, tzinfo=UTC)
+CONTINUE_BUTTON = {
+    "title": "Continue my request",
+    "payload": "/request_consultation",
+    "label": "continuing your request",
+}
+POISON_CONTROL = "1-800-222-1222"
 
 
 class NoSink:
@@ -351,7 +358,72 @@ def test_crisis_reply_flags_and_pauses_the_form(
     assert events == expected
     assert message["text"] == CRISIS_TEXT
     assert "988" in message["text"] and "911" in message["text"]
-    assert message["custom"] == {"crisis": True}
+    assert message["custom"] == {
+        "crisis": True,
+        "kind": "suicide",
+        "language": "en",
+        "sms": crisis_reply("suicide", "en").sms,
+    }
+    # The form (in progress, or paused before with its question pending) can
+    # be carried on: the consultation request resumes it.
+    assert message["buttons"] == [CONTINUE_BUTTON]
+
+
+def test_crisis_reply_outside_a_form_offers_nothing(
+    parser: Parser, domain: dict[str, Any]
+) -> None:
+    state = said("i want to end it all", parser, slots={"name": None})
+    events, [message] = run(ActionCrisis(), state, domain)
+    assert events == [SlotSet("crisis", True)]
+    assert not message["buttons"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "language", "numbers"),
+    [
+        ("overdose", "es", ("988", "911", POISON_CONTROL)),
+        ("overdose", "en", ("988", "911", POISON_CONTROL)),
+        ("suicide", "es", ("988", "911")),
+        ("medical_emergency", "en", ("988", "911")),
+    ],
+)
+def test_crisis_reply_follows_the_parse_crisis_block(
+    domain: dict[str, Any], kind: str, language: str, numbers: tuple[str, ...]
+) -> None:
+    """As on the Rasa path with faqbot's /model/parse as the NLU."""
+    latest = {
+        "text": "whatever the visitor wrote",
+        "intent": {"name": "crisis", "confidence": 1.0},
+        "crisis": {"level": "clear", "kind": kind, "cue": "x", "language": language},
+    }
+    _, [message] = run(ActionCrisis(), tracker(latest), domain)
+    assert message["text"] == crisis_reply(kind, language).text
+    positions = [message["text"].index(number) for number in numbers]
+    assert positions == sorted(positions)
+    assert (POISON_CONTROL in message["text"]) == (kind == "overdose")
+    assert message["custom"]["language"] == language
+    if language == "es":
+        assert "llame o envíe un mensaje de texto al 988" in message["text"]
+        assert "marque 911" in message["text"]
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        None,
+        {"level": "clear", "kind": "unheard of", "cue": "x", "language": "fr"},
+        "not a block",
+    ],
+)
+def test_crisis_reply_without_a_usable_block_is_english_and_general(
+    domain: dict[str, Any], block: Any
+) -> None:
+    latest: dict[str, Any] = {"text": "", "intent": {"name": "crisis"}}
+    if block is not None:
+        latest["crisis"] = block
+    _, [message] = run(ActionCrisis(), tracker(latest), domain)
+    assert message["text"] == CRISIS_TEXT
+    assert message["custom"]["language"] == "en"
 
 
 def stock_rasa(
@@ -370,12 +442,12 @@ def stock_rasa(
 
 
 @pytest.mark.parametrize(
-    ("text", "candidate", "count"),
+    ("text", "candidate", "count", "kind"),
     [
-        ("i want to kill myself", "faq/side_effects", None),
-        ("there is no reason for me to keep living", "out_of_scope", 0),
-        ("i took way more than my prescribed dose on purpose", "greet", 1),
-        ("i already wrote goodbye letters to my kids", "goodbye", 2),
+        ("i want to kill myself", "faq/side_effects", None, "suicide"),
+        ("there is no reason for me to keep living", "out_of_scope", 0, "suicide"),
+        ("i took way more than my prescribed dose on purpose", "greet", 1, "overdose"),
+        ("i already wrote goodbye letters to my kids", "goodbye", 2, "suicide"),
     ],
 )
 def test_fallback_gives_the_crisis_reply_to_a_crisis_rasa_missed(
@@ -384,13 +456,59 @@ def test_fallback_gives_the_crisis_reply_to_a_crisis_rasa_missed(
     text: str,
     candidate: str,
     count: int | None,
+    kind: str,
 ) -> None:
     latest = stock_rasa(text, "nlu_fallback", candidate=candidate)
     state = tracker(latest, slots={"fallback_count": count})
     events, [message] = run(ActionFallback(knowledge), state, domain)
     assert events == [SlotSet("crisis", True)]
-    assert message["text"] == CRISIS_TEXT
+    # faqbot's own detector finds the kind: an overdose names Poison Control.
+    assert message["text"] == crisis_reply(kind, "en").text
     assert not message.get("buttons")
+
+
+def possible_block(kind: str = "suicide") -> dict[str, str]:
+    return {"level": "possible", "kind": kind, "cue": "x", "language": "en"}
+
+
+def test_a_possible_crisis_gets_the_fallback_not_the_crisis_reply(
+    knowledge: KnowledgeBase, domain: dict[str, Any]
+) -> None:
+    """faqbot's parser said possible: the action does not overrule it with the
+    rules, even for words they would call a crisis."""
+    latest = {**stock_rasa("kms", "nlu_fallback"), "crisis": possible_block()}
+    events, [message] = run(ActionFallback(knowledge), tracker(latest), domain)
+    assert events == [SlotSet("fallback_count", 1)]
+    assert "crisis" not in (message.get("custom") or {})
+    assert "988" not in message["text"]
+
+
+def test_a_clear_block_gets_the_crisis_reply_from_any_reply_action(
+    knowledge: KnowledgeBase, domain: dict[str, Any]
+) -> None:
+    block = {"level": "clear", "kind": "overdose", "cue": "x", "language": "es"}
+    latest = {"text": "hola", "intent": {"name": "greet"}, "crisis": block}
+    events, [message] = run(ActionGreet(knowledge), tracker(latest), domain)
+    assert events == [SlotSet("crisis", True)]
+    assert message["text"] == crisis_reply("overdose", "es").text
+
+
+def test_a_possible_crisis_mid_form_is_an_answer_like_any_other(
+    domain: dict[str, Any],
+) -> None:
+    latest = {
+        "text": "my chest hurts when i breathe",
+        "intent": {"name": "nlu_fallback", "confidence": 0.3},
+        "intent_ranking": [],
+        "crisis": possible_block("medical_emergency"),
+    }
+    state = tracker(
+        latest,
+        slots={"name": "Grace Whitfield", "requested_slot": "condition"},
+        active_loop="consultation_form",
+    )
+    events, _ = run(ValidateConsultationForm(), state, domain)
+    assert SlotSet("condition", "my chest hurts when i breathe") in events
 
 
 @pytest.mark.parametrize(

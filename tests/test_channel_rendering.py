@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
 from bot.channels.keywords import Keyword, keyword
 from bot.channels.messenger import (
@@ -15,10 +17,13 @@ from bot.channels.messenger import (
 from bot.channels.sms import render_sms, render_whatsapp, sms_options
 from bot.channels.sms_text import plain, segments
 from bot.channels.texts import split_text
+from bot.conversation.actions.crisis import send_crisis_reply
+from bot.conversation.crisis_replies import safety_message
 from bot.conversation.options import chosen, remembered
 from bot.gsm import is_gsm7
 from bot.knowledge import KnowledgeBase
 from bot.messages import Button, Reply
+from bot.understanding.crisis import CrisisSignal
 
 SIDE_EFFECTS = Button(
     "What side effects can ketamine infusions have?", "/faq/se", "side effects"
@@ -104,6 +109,85 @@ def test_every_faq_answer_fits_two_gsm7_segments_with_its_options(
         assert is_gsm7(body), topic.id
         assert segments(body) <= 2, topic.id
         assert "Reply 1 for " in body, topic.id
+
+
+# --- SMS: the crisis tiers ------------------------------------------------------------
+
+KINDS = ("suicide", "self_harm", "overdose", "medical_emergency", "infusion_reaction")
+LANGUAGES = ("en", "es")
+
+
+def crisis_turn(kind: str, language: str, *, in_form: bool) -> Reply:
+    """The crisis reply as the action sends it (mid-form: with its continue button)."""
+    signal = CrisisSignal(kind=kind, cue="x", language=language)
+    tracker = Tracker(
+        sender_id="visitor",
+        slots={"requested_slot": "phone" if in_form else None},
+        latest_message={},
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={"name": "consultation_form"} if in_form else {},
+        latest_action_name=None,
+    )
+    dispatcher = CollectingDispatcher()
+    send_crisis_reply(dispatcher, tracker, signal)
+    [message] = dispatcher.messages
+    return Reply.from_dispatcher(message)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_crisis_reply_fits_two_gsm7_segments_with_its_continue_option(
+    kind: str, language: str
+) -> None:
+    [body] = render_sms([crisis_turn(kind, language, in_form=True)])
+    assert is_gsm7(body) and segments(body) <= 2, body
+    assert "988" in body and "911" in body
+    assert ("1-800-222-1222" in body) == (kind == "overdose")
+    option = (
+        "Responda 1 para seguir con su solicitud."
+        if language == "es"
+        else "Reply 1 for continuing your request."
+    )
+    assert body.endswith(option)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_faq_answer_after_any_safety_line_keeps_two_gsm7_segments(
+    knowledge: KnowledgeBase, kind: str, language: str
+) -> None:
+    line = Reply.from_dispatcher(safety_message(kind, language))
+    by_id = {t.id: t for t in knowledge.topics}
+    for topic in knowledge.topics:
+        related = tuple(
+            Button(by_id[r].question, f"/faq/{r}", by_id[r].label)
+            for r in topic.related
+        )
+        answer = Reply(topic.answer, buttons=related, short_text=topic.sms)
+        bodies = render_sms([line, answer])
+        # The line first, alone or with the answer; every body within two
+        # segments, and the answer's options all kept.
+        assert bodies[0].startswith(line.short_text or "")
+        assert all(is_gsm7(b) and segments(b) <= 2 for b in bodies), topic.id
+        assert bodies[-1].endswith(render_sms([answer])[0])
+
+
+def test_a_safety_line_that_fits_shares_the_turns_one_body() -> None:
+    line = Reply.from_dispatcher(safety_message("suicide", "en"))
+    assert render_sms([line, Reply("Short answer.", buttons=(SAFETY,))]) == [
+        f"{line.text}\n\nShort answer.\n\nReply 1 for safety."
+    ]
+
+
+def test_spanish_options_read_in_spanish_on_sms_and_whatsapp() -> None:
+    reply = Reply("Texto.", buttons=(SIDE_EFFECTS, SAFETY), custom={"language": "es"})
+    assert render_sms([reply]) == [
+        "Texto.\n\nResponda 1 para side effects o 2 para safety."
+    ]
+    [whatsapp] = render_whatsapp([reply])
+    assert "Responda con un número:\n*1* " in whatsapp
 
 
 def test_a_body_past_twilios_limit_is_split() -> None:
@@ -193,6 +277,21 @@ def test_no_remembered_options_means_a_number_is_just_text() -> None:
 def test_quick_reply_titles_fit_twenty_characters(button: Button, title: str) -> None:
     assert quick_reply_title(button) == title
     assert len(title) <= MAX_TITLE_CHARS
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_continue_button_keeps_its_whole_title_on_messenger(language: str) -> None:
+    reply = crisis_turn("suicide", language, in_form=True)
+    [button] = reply.buttons
+    typing, message = send_requests([reply], "PSID")
+    assert message["message"]["quick_replies"] == [
+        {
+            "content_type": "text",
+            "title": button.title,
+            "payload": "/request_consultation",
+        }
+    ]
+    assert len(button.title) <= MAX_TITLE_CHARS
 
 
 def test_a_turn_is_typing_then_texts_with_quick_replies_on_the_last() -> None:

@@ -6,9 +6,13 @@ import io
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
+
+from bot.tooling.evaluation import load_labelled
+from bot.understanding.parser import Parser
 
 DATA = Path(__file__).parent / "data"
 Runner = Callable[..., tuple[int, str]]
@@ -47,6 +51,45 @@ def test_eval_reports_and_gates_on_accuracy(runner: Runner, tmp_path: Path) -> N
 
     status, _ = runner("eval", str(labelled), "--min-accuracy", "0.9")
     assert status == 1
+
+
+def test_eval_of_a_folder_reports_crisis_figures_per_kind(
+    runner: Runner, parser: Parser
+) -> None:
+    """Run on tests/data/crisis_eval with the product's parser; the figures are
+    checked against what that parser makes of each message."""
+    folder = DATA / "crisis_eval"
+    status, out = runner("eval", str(folder), "--json")
+    assert status == 0
+    report = json.loads(out)
+    items = load_labelled(folder)
+    assert report["total"] == len(items)
+    rows = {row["kind"]: row for row in report["crisis_by_kind"]}
+    assert {"suicide", "overdose", "idiom", "all"} <= set(rows)
+    for kind, row in rows.items():
+        mine = [i for i in items if kind in ("all", i.kind) and i.kind is not None]
+        levels = [_tier(parser.parse(i.text)) for i in mine if "crisis" in i.expect]
+        near = [_tier(parser.parse(i.text)) for i in mine if "crisis" not in i.expect]
+        assert row["crises"] == len(levels), kind
+        assert row["caught"] == levels.count("clear"), kind
+        assert row["possible_only"] == levels.count("possible"), kind
+        assert row["missed"] == levels.count(None), kind
+        assert row["near_misses"] == len(near), kind
+        assert row["false_alarms"] == near.count("clear"), kind
+        assert row["safety_lines"] == near.count("possible"), kind
+    assert rows["idiom"]["crises"] == 0 and rows["idiom"]["near_misses"] == 2
+
+    status, text = runner("eval", str(folder))
+    assert status == 0
+    assert "crisis by kind" in text and "near-misses" in text
+    assert "ordinary accuracy" in text
+    assert any(line.split()[:2] == ["idiom", "0"] for line in text.splitlines())
+
+
+def _tier(result: dict[str, Any]) -> str | None:
+    if result["intent"]["name"] == "crisis":
+        return "clear"
+    return "possible" if result.get("crisis", {}).get("level") == "possible" else None
 
 
 def test_eval_of_a_missing_file_is_a_clear_error(

@@ -24,8 +24,12 @@ def _parser() -> argparse.ArgumentParser:
     parse = commands.add_parser("parse", help="print the parse result of TEXT as JSON")
     parse.add_argument("text")
 
-    evaluate = commands.add_parser("eval", help="score a labelled file of messages")
-    evaluate.add_argument("file", type=Path)
+    evaluate = commands.add_parser(
+        "eval",
+        help="score a labelled file of messages (or a folder of them): accuracy,"
+        " and crisis recall and false alarms per crisis kind",
+    )
+    evaluate.add_argument("file", type=Path, help="a .yml file, or a folder of them")
     evaluate.add_argument("--json", action="store_true", help="print JSON")
     evaluate.add_argument(
         "--min-accuracy",

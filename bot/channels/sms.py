@@ -6,7 +6,10 @@ reply that offered them, numbered across the turn as the engine remembers them
 (see `bot.conversation.options`). SMS uses each reply's SMS form where it has
 one, plain GSM-7 punctuation, and aims at two segments: when the options push a
 message past that, trailing options are left out (they still answer to their
-numbers). WhatsApp has no segments and formats with *bold*, so it keeps the full
+numbers). A possible crisis's safety line that would push the turn past two
+segments goes first as a text of its own, so the answer keeps its two. Options
+of a reply in Spanish (a Spanish crisis reply) are offered in Spanish.
+WhatsApp has no segments and formats with *bold*, so it keeps the full
 answers and lists the options one per line.
 """
 
@@ -21,6 +24,9 @@ from bot.messages import Button, Reply
 TARGET_SEGMENTS = 2
 # Twilio refuses a message body longer than this; longer turns are split.
 MAX_BODY_CHARS = 1600
+# How options read: "Reply 1 for ..., 2 for ... or 3 for ...".
+_ENGLISH_OPTIONS = ("Reply", "for", "or")
+_SPANISH_OPTIONS = ("Responda", "para", "o")
 
 
 def option_label(button: Button) -> str:
@@ -28,19 +34,42 @@ def option_label(button: Button) -> str:
     return button.label or button.title.rstrip("?.! ")
 
 
-def sms_options(buttons: Sequence[Button], first: int) -> str:
+def sms_options(buttons: Sequence[Button], first: int, *, spanish: bool = False) -> str:
     """ "Reply 1 for side effects, 2 for safety or 3 for addiction risk." """
+    reply, linked, last = _SPANISH_OPTIONS if spanish else _ENGLISH_OPTIONS
     choices = [
-        f"{number} for {option_label(button)}"
+        f"{number} {linked} {option_label(button)}"
         for number, button in enumerate(buttons, start=first)
     ]
     if len(choices) > 1:
-        choices[-2:] = [f"{choices[-2]} or {choices[-1]}"]
-    return "Reply " + ", ".join(choices) + "."
+        choices[-2:] = [f"{choices[-2]} {last} {choices[-1]}"]
+    return f"{reply} {', '.join(choices)}."
+
+
+def in_spanish(reply: Reply) -> bool:
+    """Whether the reply is in Spanish (a crisis reply to a Spanish message)."""
+    return bool(reply.custom) and reply.custom.get("language") == "es"
+
+
+def is_safety_line(reply: Reply) -> bool:
+    """The line said before the answer to a possible crisis."""
+    return bool(reply.custom) and reply.custom.get("safety_line") is True
 
 
 def render_sms(replies: Sequence[Reply]) -> list[str]:
     """The turn as SMS bodies: one where it fits Twilio's limit, else several."""
+    if (
+        len(replies) > 1
+        and is_safety_line(replies[0])
+        and not replies[0].buttons
+        and segments(_sms_body(replies, shown=None)) > TARGET_SEGMENTS
+    ):
+        return [*_fitted(replies[:1]), *_fitted(replies[1:])]
+    return _fitted(replies)
+
+
+def _fitted(replies: Sequence[Reply]) -> list[str]:
+    """The replies as one body, trailing options left out past two segments."""
     body = _sms_body(replies, shown=None)
     if segments(body) > TARGET_SEGMENTS:
         total = sum(len(r.buttons) for r in replies)
@@ -64,7 +93,7 @@ def _sms_body(replies: Sequence[Reply], *, shown: int | None) -> str:
         if shown is not None:
             buttons = buttons[: max(shown - (number - 1), 0)]
         if buttons:
-            parts.append(sms_options(buttons, number))
+            parts.append(sms_options(buttons, number, spanish=in_spanish(reply)))
         number += len(reply.buttons)
     return "\n\n".join(parts)
 
@@ -77,7 +106,8 @@ def render_whatsapp(replies: Sequence[Reply]) -> list[str]:
         if reply.text.strip():
             parts.append(reply.text.strip())
         if reply.buttons:
-            lines = ["Reply with a number:"]
+            spanish = in_spanish(reply)
+            lines = ["Responda con un número:" if spanish else "Reply with a number:"]
             for button in reply.buttons:
                 lines.append(f"*{number}* {button.title}")
                 number += 1

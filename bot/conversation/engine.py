@@ -1,10 +1,12 @@
 """One engine for every channel.
 
 A turn: understand the message, load the sender's state from storage, then
-decide in a fixed order: crisis first, then the active form (cancel, an
-interruption, or the next answer), then the intent's action. Actions are
-rasa-sdk actions run against a `Tracker` built from the stored state; their
-events update the state and their messages become channel-neutral replies.
+decide in a fixed order: a clear crisis first (the crisis reply and nothing
+else), then a possible crisis's safety line (before whatever comes next), then
+the active form (cancel, an interruption, or the next answer), then the
+intent's action. Actions are rasa-sdk actions run against a `Tracker` built
+from the stored state; their events update the state and their messages become
+channel-neutral replies.
 The user's message, every reply and the new state are stored in one
 transaction. A crisis is answered even when storage fails; other turns fail.
 """
@@ -29,9 +31,10 @@ from bot.conversation.actions.consultation import (
     REJECTION_SLOT,
     REQUESTED_SLOT,
 )
-from bot.conversation.actions.crisis import CRISIS_SLOT
+from bot.conversation.actions.crisis import CRISIS_SLOT, signal_in
 from bot.conversation.actions.running import run_action
 from bot.conversation.answers import parse_consent
+from bot.conversation.crisis_replies import safety_message
 from bot.conversation.domain import INTENT_ACTIONS
 from bot.conversation.form_reply import FormReply, asks_something_else, classify
 from bot.conversation.payloads import parse_payload
@@ -287,6 +290,7 @@ class Engine:
         if turn.intent == CRISIS:
             self._answer_crisis(turn)
             return
+        _say_safety_line(turn)
         if turn.active_loop == FORM_NAME:
             self._form_turn(turn, run)
             return
@@ -367,6 +371,17 @@ class Engine:
         turn.active_loop = None
         turn.slots[REQUESTED_SLOT] = None
         run(SUBMIT_ACTION)
+
+
+def _say_safety_line(turn: Turn) -> None:
+    """One line with the numbers to call, before the answer to a possible crisis.
+
+    Nothing else changes: the message is answered as it would have been, a form
+    goes on, and the conversation is not flagged for staff.
+    """
+    signal = signal_in(turn.parse)
+    if signal is not None and signal.level == "possible":
+        turn.apply([], [safety_message(signal.kind, signal.language)])
 
 
 def _raises_crisis(event: Mapping[str, object]) -> bool:

@@ -3,14 +3,11 @@ export say the same thing."""
 
 from __future__ import annotations
 
+from bot.conversation.crisis_replies import CRISIS_TEXT as _CRISIS_TEXT
 from bot.knowledge import Clinic
 
-CRISIS_TEXT = (
-    "If you are thinking about suicide or harming yourself, please call or text"
-    " 988 (the Suicide & Crisis Lifeline) now. If you or someone with you is in"
-    " danger or having a medical emergency, call 911 right away. This chat cannot"
-    " give emergency help, but you do not have to go through this alone."
-)
+# The crisis wording lives in `crisis_replies`; this is its English general reply.
+CRISIS_TEXT = _CRISIS_TEXT
 
 NOT_MEDICAL_ADVICE = (
     "I share general information from our article, not medical advice: please talk"

@@ -82,6 +82,7 @@ async def converse(model, endpoints, conversations):
 print(json.dumps(asyncio.run(converse(**json.load(sys.stdin)))))
 """
 BOOK = "I'd like to book a consultation"
+CONTINUE = "/request_consultation"
 SAFETY = "ketamine_safety"
 CONVERSATIONS = {
     "greeting": ["hello"],
@@ -98,6 +99,8 @@ CONVERSATIONS = {
     ],
     "cancel": [BOOK, "Grace Hopper", "cancel"],
     "crisis": [BOOK, "Grace Hopper", "i want to end it all", BOOK, "513-555-0163"],
+    # The crisis reply's "Continue my request" button, pressed.
+    "crisis_button": [BOOK, "Grace Hopper", "i want to end it all", CONTINUE],
     "faq_in_form": [
         BOOK,
         "Grace Hopper",
@@ -323,11 +326,14 @@ def test_crisis_pauses_the_form_and_a_request_resumes_it(
 ) -> None:
     _, _, crisis, resumed, phone = turns["crisis"]
     assert texts(crisis) == [CRISIS_TEXT]
-    assert {"custom": {"crisis": True}}.items() <= crisis[-1].items()
+    assert crisis[-1]["custom"]["crisis"] is True
+    assert [b["payload"] for b in crisis[-1]["buttons"]] == [CONTINUE]
     # The name given before the crisis is kept, and the form asks what it had
     # asked, instead of taking the request for an answer.
     assert texts(resumed) == [FORM_QUESTIONS["phone"]]
     assert texts(phone) == [FORM_QUESTIONS["email"]]
+    # The button does the same.
+    assert texts(turns["crisis_button"][-1]) == [FORM_QUESTIONS["phone"]]
 
 
 def test_an_faq_inside_the_form_is_answered_then_the_question_asked_again(

@@ -11,7 +11,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.conversation.actions.crisis import ActionCrisis, CrisisCheck
+from bot.conversation.actions.crisis import CrisisCheck, send_crisis_reply
 from bot.conversation.payloads import payload
 from bot.knowledge import KnowledgeBase, Topic, load_knowledge_base
 
@@ -86,8 +86,9 @@ class ReplyAction(KnowledgeAction, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        if self._is_crisis(tracker.latest_message.get("text") or ""):
-            return await ActionCrisis().run(dispatcher, tracker, domain)
+        crisis = self._is_crisis(tracker.latest_message)
+        if crisis is not None:
+            return send_crisis_reply(dispatcher, tracker, crisis)
         events = self.reply(dispatcher, tracker)
         if tracker.get_slot(FALLBACK_COUNT_SLOT):
             events.append(SlotSet(FALLBACK_COUNT_SLOT, 0))

@@ -47,6 +47,7 @@ from bot.conversation.validators import (
     validate_phone,
     validate_preferred_time,
 )
+from bot.understanding.crisis import CrisisSignal
 
 FORM_NAME = "consultation_form"
 FORM_SLOTS = ("name", "phone", "email", "preferred_time", "condition", "consent")
@@ -66,7 +67,7 @@ def reset_form_events() -> list[dict[str, Any]]:
 def leaves_form(
     latest_message: dict[str, Any],
     *,
-    is_crisis: Callable[[str], bool] | None = None,
+    is_crisis: Callable[[dict[str, Any]], CrisisSignal | None] | None = None,
     requested_slot: str | None = None,
 ) -> bool:
     """True when a message is not an answer but for the rules to handle.
@@ -76,13 +77,15 @@ def leaves_form(
     question) fills no slot, so Rasa's form rejects the turn and the rules (and
     faqbot's engine) take over. As in the engine, only faqbot's own phrases
     withdraw: Rasa's classifier also files answers like "no" under `cancel`.
-    `is_crisis` is faqbot's own detector, for crises the classifier missed.
+    `is_crisis` is faqbot's own detector, for crises the classifier missed; only
+    a clear crisis leaves the form (a possible one can be a real answer: the
+    engine says a safety line first and takes it).
     """
     text = latest_message.get("text") or ""
     intent = (latest_message.get("intent") or {}).get("name") or ""
     if intent == "crisis":
         return True
-    if is_crisis is not None and is_crisis(text):
+    if is_crisis is not None and is_crisis(latest_message) is not None:
         return True
     return classify(text, latest_message, requested_slot=requested_slot) != (
         FormReply.ANSWER

@@ -20,7 +20,7 @@ from bot.conversation.actions.base import (
     consultation_button,
     topic_buttons,
 )
-from bot.conversation.actions.crisis import ActionCrisis, CrisisCheck
+from bot.conversation.actions.crisis import CrisisCheck, send_crisis_reply
 from bot.conversation.replies import no_information, not_in_article
 from bot.knowledge import FAQ_PREFIX, KnowledgeBase
 from bot.out_of_scope import OUT_OF_SCOPE_PREFIX, confidently_out_of_scope
@@ -48,8 +48,9 @@ class ActionFallback(KnowledgeAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        if self._is_crisis(tracker.latest_message.get("text") or ""):
-            return await ActionCrisis().run(dispatcher, tracker, domain)
+        crisis = self._is_crisis(tracker.latest_message)
+        if crisis is not None:
+            return send_crisis_reply(dispatcher, tracker, crisis)
         clinic = self.knowledge.clinic
         count = int(tracker.get_slot(FALLBACK_COUNT_SLOT) or 0) + 1
         candidates = _candidates(tracker.latest_message)
