@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
+
 from bot.understanding.crisis import CrisisDetector, CrisisKind, CrisisSignal, Language
+from bot.understanding.crisis_model import load_crisis_model
 from bot.understanding.normalize import Normalizer
 
 
@@ -43,10 +46,18 @@ class PhraseDetector(CrisisDetector):
     """The default detector, but these phrases get these signals."""
 
     def __init__(self, signals: Mapping[str, CrisisSignal] = SIGNALS) -> None:
-        super().__init__()
+        super().__init__(load_crisis_model())
         normalizer = Normalizer()
         self._signals = {normalizer(text): signal for text, signal in signals.items()}
 
-    def detect(self, normalized: str) -> CrisisSignal | None:
+    def detect(
+        self,
+        normalized: str,
+        vectors: np.ndarray | None = None,
+        *,
+        language: Language = "en",
+    ) -> CrisisSignal | None:
         fixed = self._signals.get(normalized.strip())
-        return fixed if fixed is not None else super().detect(normalized)
+        if fixed is not None:
+            return fixed
+        return super().detect(normalized, vectors, language=language)

@@ -90,10 +90,14 @@ class Engine:
     def understand(self, text: str) -> ParseResult:
         """Parse `text`, honouring Rasa's `/intent` button payloads."""
         decoded = parse_payload(text)
-        # A payload is typed text like any other: a crisis written into one (an
-        # entity value, say) gets the crisis reply, never the button's intent.
-        if decoded is not None and self.parser.detect_crisis(text) is None:
+        if decoded is not None:
+            # A payload is typed text like any other: a crisis written into one
+            # (an entity value, say) gets the crisis reply, never the button's
+            # intent. Each value is read on its own, as the visitor wrote it.
             intent, entities = decoded
+            for value in (*map(str, entities.values()), text):
+                if self.parser.detect_crisis(value) is not None:
+                    return {**self.parser.parse(value), "text": text}
             if intent in self.domain["intents"] or self._is_topic(intent):
                 score = IntentScore(name=intent, confidence=1.0)
                 result = ParseResult(

@@ -112,13 +112,17 @@ class Analyzer:
         *,
         vocabulary: Iterable[str],
         translations: Mapping[str, str] | None = None,
+        protected: Iterable[str] = (),
         typo_cache_size: int = 4096,
     ) -> None:
+        """`protected`: real words kept as written but never typo targets."""
         self._synonyms = PhraseTable(synonyms)
         self._translations = PhraseTable(translations or {})
         known = set(vocabulary) | self._synonyms.words()
         # Spanish words are translated, never typo targets: "es" is not "is".
-        self._known = frozenset(known | self._translations.words())
+        self._known = frozenset(
+            known | self._translations.words() | set(protected)
+        )
         known -= self._translations.sources()
         self._by_length: dict[int, list[str]] = {}
         for word in sorted(known):

@@ -68,12 +68,12 @@ class Thresholds:
     # no safe example is closer than it by more than -`margin`.
     clear: float = 0.5
     neighbour: float = 0.45
-    margin: float = -0.03
+    margin: float = 0.0
     # A part of a long message (its sentences) must be surer, and nearer a
     # crisis example than any safe one by `part_margin`: a pain story's every
     # sentence is read, and some sound alarming alone.
-    part_clear: float = 0.9
-    part_margin: float = 0.1
+    part_clear: float = 0.95
+    part_margin: float = 0.15
     # A message this close to a crisis example of the bank, and nearer it than
     # any safe one by `twin_margin`, is that crisis whatever the weights say.
     twin: float = 0.85

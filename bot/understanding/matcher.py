@@ -60,7 +60,7 @@ class Matcher:
         settings: MatcherSettings | None = None,
         known_words: Iterable[str] = (),
     ) -> None:
-        """`known_words`: more words typos are corrected to, beyond the phrasings'."""
+        """`known_words`: more real words, kept as written (never typo targets)."""
         self.settings = settings or MatcherSettings()
         self._normalizer = normalizer
         words = {
@@ -68,9 +68,12 @@ class Matcher:
             for texts in phrasings.values()
             for t in texts
             for w in normalizer.tokens(t)
-        } | set(known_words)
+        }
         self.analyzer = Analyzer(
-            analyzer_synonyms, vocabulary=words, translations=translations
+            analyzer_synonyms,
+            vocabulary=words,
+            translations=translations,
+            protected=known_words,
         )
         self.intents = tuple(phrasings)
         analyzed = {
