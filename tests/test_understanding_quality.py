@@ -5,7 +5,10 @@ tests/data/holdout.yml is a regression set, not a held-out one: it holds 17 dev
 messages verbatim (see its header). tests/data/blind1/ordinary.yml was written
 blind to the code and the knowledge base and scored once before any tuning
 (90.6 %); it has been tuned on since. tests/data/long_messages.yml holds stories
-with the question at the end.
+with the question at the end. tests/data/blind3/ (crisis messages, near-misses
+and ordinary ones) was written the same way and scored once before the crisis
+model was tuned on it (crisis recall 58.5 %, near-misses given the crisis
+reply 21.5 %).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ ORDINARY_SETS = {
     "dev2": SHARED / "eval" / "dev2.yml",
     "holdout": DATA / "holdout.yml",
     "blind1": DATA / "blind1" / "ordinary.yml",
+    "blind3": DATA / "blind3" / "ordinary.yml",
 }
 
 
@@ -67,3 +71,18 @@ def test_a_storys_closing_question_is_found(parser: Parser) -> None:
     assert all(len(i.text.split()) > parser.settings.long_message_words for i in items)
     report = evaluate(items, parser.parse)
     assert report.accuracy >= 0.85, [(e.text[-60:], e.predicted) for e in report.errors]
+
+
+def test_crisis_detection_holds_on_the_third_blind_set(parser: Parser) -> None:
+    """Issue 6's crisis targets are 98 % recall and at most 5 % of near-misses
+    given the crisis reply; this set was tuned on, so it guards what is reached."""
+    items = [
+        item
+        for name in ("crisis", "near_miss")
+        for item in load_labelled(DATA / "blind3" / f"{name}.yml")
+    ]
+    report = evaluate(items, parser.parse)
+    [overall] = [row for row in report.crisis_by_kind if row.kind == "all"]
+    assert overall.crises >= 200 and overall.near_misses >= 195
+    assert overall.recall is not None and overall.recall >= 0.97
+    assert overall.false_alarm_rate is not None and overall.false_alarm_rate <= 0.05
