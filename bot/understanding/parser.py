@@ -1,6 +1,9 @@
 """Understanding: a visitor's message in, Rasa's parse result out.
 
-Crisis detection runs first and nothing can out-score it. Then intents are
+Crisis detection (`crisis.CrisisDetector`: rules and, with the sentence model,
+the crisis model) reads every message whole; a clear crisis out-scores
+everything, a possible one is reported beside the intent (the `crisis` block).
+The sentence model encodes a message once, for both. Intents are
 ranked on two signals: the fuzzy matcher (shared words, typos, SMS spelling)
 and, with the sentence model, the nearest phrasing in meaning (`SemanticIndex`);
 an intent's confidence is a weighted sum of the two. A long message is also
@@ -249,11 +252,6 @@ class Parser:
         """"es" when two words in five or more are Spanish-only words."""
         spanish = sum(1 for w in words if w in self._spanish_words)
         return "es" if words and spanish * 5 >= 2 * len(words) else "en"
-
-    def rank(self, text: str, words: list[str]) -> list[tuple[str, float]]:
-        """(intent, confidence) pairs, best first, for `text` split into `words`."""
-        english = self.matcher.analyzer.english(words)
-        return self._rank(english, self._read(text, english))
 
     def _read(self, text: str, english: list[str]) -> _Reading | None:
         """The sentence model's reading of a message, its parts encoded at once.
