@@ -247,6 +247,10 @@ PARSER_CASES = [
 # Misspellings the lexicon corrects (knowledge/lexicon.yml `spelling:`), with
 # the corrected message: the rules then catch them like the correct spelling.
 TYPOS = [
+    ("i cannt go on anymore", "i cannot go on anymore"),
+    ("having a heart atack", "having a heart attack"),
+    ("im having a hartattack", "i am having a heart attack"),
+    ("i feel suisidal", "i feel suicidal"),
     ('kil myself tonight', 'kill myself tonight'),
     ('i am going to kill my slef', 'i am going to kill my self'),
     ('feeling suicidel again', 'feeling suicidal again'),
@@ -415,6 +419,10 @@ def test_the_lexicon_corrects_a_misspelled_crisis(
         "call an ambulence",
         "i think i'm having a hart attack",
         "selfharm again tonight",
+        "i cannt go on anymore",
+        "having a heart atack",
+        "im having a hartattack",
+        "i feel suisidal",
     ],
 )
 def test_a_misspelled_crisis_is_a_clear_crisis(parser: Parser, typo: str) -> None:
