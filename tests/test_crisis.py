@@ -43,6 +43,11 @@ def detector() -> CrisisDetector:
 
 # Crises a sure-fire rule catches on its own (with the plain Normalizer).
 RULE_CASES = [
+    ("he took more oxy than he was supposed to", "overdose"),
+    ("i took way more than my prescribed dose on purpose", "overdose"),
+    ("there is no reason for me to keep living", "suicide"),
+    ("I have nothing to live for", "suicide"),
+    ("i already wrote goodbye letters to my kids", "suicide"),
     ("i have written my suicide note", "suicide"),
     ('I want to kill myself', 'suicide'),
     ("I've been thinking about killing myself", 'suicide'),
