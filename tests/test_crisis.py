@@ -1,4 +1,10 @@
-"""Crisis detection: every crisis fires, FAQ questions and idioms do not."""
+"""Crisis detection: the sure-fire rules of knowledge/crisis/rules.yml and their
+loader, then what the product parser (rules and model) makes of crises the rules
+leave to the model: indirect wording and typos.
+
+Rule tests use the detector without a model, so each case is the rules' own;
+parser tests use the `parser` fixture (the sentence model included).
+"""
 
 from __future__ import annotations
 
@@ -10,15 +16,17 @@ import pytest
 import yaml
 
 from bot.understanding.crisis import CrisisDetector, CrisisSignal
-from bot.understanding.crisis_rules import GUARDS, RULES
+from bot.understanding.crisis_rules import RuleError, load_rules
 from bot.understanding.normalize import Normalizer
+from bot.understanding.parser import Parser
 
 REPO = Path(__file__).resolve().parents[1]
 CRISIS_EXAMPLES = REPO / "knowledge" / "crisis_examples.yml"
-RULE_NAMES = {kind: {name for name, _ in rules} for kind, rules in RULES}
-GUARD_PATTERNS = {name: re.compile(pattern) for name, pattern in GUARDS}
+BOOK = load_rules()
+RULE_NAMES = {kind: {rule.name for rule in rules} for kind, rules in BOOK.rules}
+GUARD_PATTERNS = {guard.name: re.compile(guard.pattern) for guard in BOOK.guards}
 UNGUARDED_RULES = [
-    (name, re.compile(pattern)) for _, rules in RULES for name, pattern in rules
+    (rule.name, re.compile(rule.pattern)) for _, rules in BOOK.rules for rule in rules
 ]
 
 
@@ -29,108 +37,78 @@ def normalizer() -> Normalizer:
 
 @pytest.fixture(scope="module")
 def detector() -> CrisisDetector:
+    """The rules alone: every hit is clear."""
     return CrisisDetector()
 
 
-CRISIS_MESSAGES = [
-    # suicide: direct
-    ("I want to kill myself", "suicide"),
-    ("kil myself tonight", "suicide"),
-    ("i am going to kill my slef", "suicide"),
-    ("I've been thinking about killing myself", "suicide"),
-    ("feeling suicidel again", "suicide"),
-    ("sucidal thoughts every day", "suicide"),
-    ("I'm having suicidal thoughts", "suicide"),
-    ("i've attempted suicide before", "suicide"),
-    ("i wanna die", "suicide"),
-    ("i wnat to die", "suicide"),
-    ("i want 2 die", "suicide"),
-    ("i want to dieee", "suicide"),
-    ("I'm going to take my own life", "suicide"),
-    ("i'm thinking of ending my life", "suicide"),
-    ("I just want to end it all", "suicide"),
-    ("thinking about ending it", "suicide"),
-    ("i wanna end it", "suicide"),
-    ("I'm going to end things tonight", "suicide"),
-    ("i want to end my suffering permanently", "suicide"),
-    ("i'm going to shoot myself", "suicide"),
-    ("i'm going to unalive myself", "suicide"),
-    ("kms", "suicide"),
-    ("i am going to kms", "suicide"),
-    ("please just kill me", "suicide"),
-    ("i hope this pain kills me", "suicide"),
-    ("I have a plan to kill myself", "suicide"),
-    ("I'm planning on taking all my pills tonight", "suicide"),
-    ("i have a gun and i'm going to use it", "suicide"),
-    ("i am thinking about jumping off a bridge", "suicide"),
-    ("i keep thinking about driving into a tree", "suicide"),
-    ("i have been stockpiling my pills", "suicide"),
-    ("i have the pills ready", "suicide"),
-    ("i've been researching ways to die", "suicide"),
-    ("how many pills would it take to die", "suicide"),
-    ("what is the lethal dose of ketamine", "suicide"),
-    ("suicide hotline number please", "suicide"),
-    ("should I call 988", "suicide"),
-    # suicide: indirect
-    ("I wish I was dead", "suicide"),
-    ("i wish i were dead", "suicide"),
-    ("i wish i would not wake up tomorrow", "suicide"),
-    ("I want to go to sleep and never wake up", "suicide"),
-    ("i want to sleep and not wake up", "suicide"),
-    ("i dont want to wake up tomorrow", "suicide"),
-    ("I'd rather be dead than live like this", "suicide"),
-    ("i should just die", "suicide"),
-    ("i feel like dying", "suicide"),
-    ("I want to disappear forever", "suicide"),
-    ("i'm worthless and everyone hates me, i should just disappear", "suicide"),
-    ("there's no reason to live", "suicide"),
+# Crises a sure-fire rule catches on its own (with the plain Normalizer).
+RULE_CASES = [
+    ("he took more oxy than he was supposed to", "overdose"),
+    ("i took way more than my prescribed dose on purpose", "overdose"),
     ("there is no reason for me to keep living", "suicide"),
     ("I have nothing to live for", "suicide"),
-    ("no point goin on", "suicide"),
-    ("wat is the point of living", "suicide"),
-    ("what's the point anymore", "suicide"),
-    ("I don't see the point of living anymore", "suicide"),
-    ("i cant do this anymore", "suicide"),
-    ("i cant do it anymore", "suicide"),
-    ("I can't go on like this", "suicide"),
-    ("the pain is so bad i can't go on", "suicide"),
-    ("I can't keep living with this pain", "suicide"),
-    ("i don't think i can survive another day like this", "suicide"),
-    ("everyone would be better off without me", "suicide"),
-    ("my family would be better off if I was gone", "suicide"),
-    ("sometimes i think everyone would be happier if i wasnt around", "suicide"),
-    ("it would be easier if i just died", "suicide"),
-    ("i feel like i'm better off dead", "suicide"),
-    ("I'm a burden to everyone", "suicide"),
-    ("nobody would even care if i died", "suicide"),
-    ("i don't want to be here anymore", "suicide"),
-    ("I don't want to live", "suicide"),
-    ("i don't wanna live anymore", "suicide"),
-    ("I don't want to be alive anymore", "suicide"),
-    ("i don't care if i die", "suicide"),
-    ("I want it all to end", "suicide"),
-    ("i just want it to be over", "suicide"),
-    ("I just want everything to stop", "suicide"),
-    ("i'm tired of living", "suicide"),
-    ("i've had enough of life", "suicide"),
-    ("life is not worth living", "suicide"),
-    ("life isn't worth it anymore", "suicide"),
-    ("i feel like giving up on everything", "suicide"),
-    ("why am i still alive", "suicide"),
-    ("i will not be around much longer", "suicide"),
-    ("goodbye forever", "suicide"),
-    ("this is my final goodbye", "suicide"),
-    ("my friend posted a goodbye note", "suicide"),
     ("i already wrote goodbye letters to my kids", "suicide"),
-    ("i have been having dark thoughts", "suicide"),
-    ("i might do something stupid tonight", "suicide"),
-    ("i'm gonna die if this continues", "suicide"),
-    ("the pain is so bad I want to die", "suicide"),
-    ("my pain is killing me and i want to die", "suicide"),
-    ("my son said he wants to kill himself", "suicide"),
-    ("my wife said she wants to die", "suicide"),
-    ("is ketamine used for suicidal thoughts", "suicide"),  # false alarm accepted
-    # suicide: inside a long pain description
+    ("i have written my suicide note", "suicide"),
+    ('I want to kill myself', 'suicide'),
+    ("I've been thinking about killing myself", 'suicide'),
+    ("I'm having suicidal thoughts", 'suicide'),
+    ("i've attempted suicide before", 'suicide'),
+    ('i wanna die', 'suicide'),
+    ("I'm going to take my own life", 'suicide'),
+    ("i'm thinking of ending my life", 'suicide'),
+    ('I just want to end it all', 'suicide'),
+    ('thinking about ending it', 'suicide'),
+    ('i wanna end it', 'suicide'),
+    ('i want to end my suffering permanently', 'suicide'),
+    ("i'm going to shoot myself", 'suicide'),
+    ("i'm going to unalive myself", 'suicide'),
+    ('kms', 'suicide'),
+    ('i am going to kms', 'suicide'),
+    ('please just kill me', 'suicide'),
+    ('i hope this pain kills me', 'suicide'),
+    ('I have a plan to kill myself', 'suicide'),
+    ("I'm planning on taking all my pills tonight", 'suicide'),
+    ('i am thinking about jumping off a bridge', 'suicide'),
+    ('i keep thinking about driving into a tree', 'suicide'),
+    ('i have been stockpiling my pills', 'suicide'),
+    ("i've been researching ways to die", 'suicide'),
+    ('how many pills would it take to die', 'suicide'),
+    ('what is the lethal dose of ketamine', 'suicide'),
+    ('suicide hotline number please', 'suicide'),
+    ('should I call 988', 'suicide'),
+    ('I wish I was dead', 'suicide'),
+    ('i wish i were dead', 'suicide'),
+    ('I want to go to sleep and never wake up', 'suicide'),
+    ('i want to sleep and not wake up', 'suicide'),
+    ("I'd rather be dead than live like this", 'suicide'),
+    ('i feel like dying', 'suicide'),
+    ('wat is the point of living', 'suicide'),
+    ("what's the point anymore", 'suicide'),
+    ('i cant do this anymore', 'suicide'),
+    ('i cant do it anymore', 'suicide'),
+    ("I can't go on like this", 'suicide'),
+    ("the pain is so bad i can't go on", 'suicide'),
+    ("I can't keep living with this pain", 'suicide'),
+    ('everyone would be better off without me', 'suicide'),
+    ('my family would be better off if I was gone', 'suicide'),
+    ('sometimes i think everyone would be happier if i wasnt around', 'suicide'),
+    ('it would be easier if i just died', 'suicide'),
+    ("i feel like i'm better off dead", 'suicide'),
+    ('nobody would even care if i died', 'suicide'),
+    ("i don't care if i die", 'suicide'),
+    ('I want it all to end', 'suicide'),
+    ('I just want everything to stop', 'suicide'),
+    ('life is not worth living', 'suicide'),
+    ("life isn't worth it anymore", 'suicide'),
+    ('i feel like giving up on everything', 'suicide'),
+    ('why am i still alive', 'suicide'),
+    ('i will not be around much longer', 'suicide'),
+    ('i have been having dark thoughts', 'suicide'),
+    ('the pain is so bad I want to die', 'suicide'),
+    ('my pain is killing me and i want to die', 'suicide'),
+    ('my son said he wants to kill himself', 'suicide'),
+    ('my wife said she wants to die', 'suicide'),
+    ('is ketamine used for suicidal thoughts', 'suicide'),
     (
         "I have had chronic back pain for 10 years and honestly some days I think"
         " everyone would be better off without me, anyway how much is an infusion",
@@ -141,99 +119,155 @@ CRISIS_MESSAGES = [
         " ending it. can ketamine help with that",
         "suicide",
     ),
-    ("I'm dying to know the price but honestly i want to end it all", "suicide"),
-    # self-harm
-    ("i keep hurting myself", "self_harm"),
-    ("I've been hurting myself to cope", "self_harm"),
-    ("i want to harm myself", "self_harm"),
-    ("i've been cutting again", "self_harm"),
-    ("I cut myself last night", "self_harm"),
-    ("i want to cut", "self_harm"),
-    ("i relapsed and cut", "self_harm"),
-    ("the urge to cut is really strong", "self_harm"),
-    ("self-harm urges are back", "self_harm"),
-    ("i've been self harming", "self_harm"),
-    ("i burn myself with a lighter", "self_harm"),
-    ("i punish myself physically when i fail", "self_harm"),
-    ("i scratch until it bleeds", "self_harm"),
-    ("i hit my head against the wall on purpose", "self_harm"),
-    ("my daughter is cutting herself", "self_harm"),
-    ("i don't feel safe with myself right now", "self_harm"),
-    # overdose
-    ("i overdosed", "overdose"),
-    ("i ovedosed", "overdose"),
-    ("my son overdosed on heroin", "overdose"),
-    ("she's overdosing", "overdose"),
-    ("i think i OD'd", "overdose"),
-    ("i o.d. on my meds", "overdose"),
-    ("can you overdose on ketamine? i think my friend just overdosed", "overdose"),
-    ("I took too many pills", "overdose"),
-    ("i took too much of my medication", "overdose"),
-    ("i took way more than my prescribed dose on purpose", "overdose"),
-    ("he took more oxy than he was supposed to", "overdose"),
-    ("i used too much of my fentanyl patch", "overdose"),
-    ("my friend took too much fentanyl", "overdose"),
-    ("I swallowed a bottle of pills", "overdose"),
-    ("took a whole bottle of tylenol", "overdose"),
-    ("i just took my whole month's supply", "overdose"),
-    ("i took all my pills", "overdose"),
-    ("I swallowed all my oxycodone", "overdose"),
-    ("i took 20 pills", "overdose"),
-    ("took like 30 tylenol an hour ago", "overdose"),
-    ("i took half a bottle of sleeping pills", "overdose"),
-    ("i accidentally took a double dose", "overdose"),
-    ("my toddler got into my oxycodone", "overdose"),
-    ("i mixed my pills and alcohol on purpose", "overdose"),
-    ("drank a bottle of wine and took my sleeping pills", "overdose"),
-    ("took my pills with a bottle of vodka", "overdose"),
-    ("i popped like 15 percs", "overdose"),
-    ("i drank bleach", "overdose"),
-    ("i took 40 pills and i want to die", "overdose"),  # most urgent kind wins
-    # medical emergency
-    ("I'm having chest pain", "medical_emergency"),
-    ("my chest hurts", "medical_emergency"),
-    ("my chest is tight", "medical_emergency"),
-    ("chest pain right now", "medical_emergency"),
-    ("there's a crushing pain in my chest", "medical_emergency"),
-    ("i cant breathe", "medical_emergency"),
-    ("i cnt breath", "medical_emergency"),
-    ("trouble breathing", "medical_emergency"),
-    ("struggling to breathe", "medical_emergency"),
-    ("i am short of breath now", "medical_emergency"),
-    ("he stopped breathing", "medical_emergency"),
-    ("he's not breathing", "medical_emergency"),
-    ("she's turning blue", "medical_emergency"),
-    ("she is unresponsive", "medical_emergency"),
-    ("he is unconcious", "medical_emergency"),
-    ("he passed out and won't wake up", "medical_emergency"),
-    ("my husband fell and hit his head and isn't waking up", "medical_emergency"),
-    ("my wife is having a seizure", "medical_emergency"),
-    ("having a sezure", "medical_emergency"),
-    ("her face is drooping and speech is slurred", "medical_emergency"),
-    ("one side of my body is numb", "medical_emergency"),
-    ("i think i'm having a stroke", "medical_emergency"),
-    ("i can't feel my face", "medical_emergency"),
-    ("my throat is closing", "medical_emergency"),
-    ("my throat feels like it's closing", "medical_emergency"),
-    ("my lips are swelling", "medical_emergency"),
-    ("severe allergic reaction", "medical_emergency"),
-    ("I think I'm having a bad reaction to the ketamine", "medical_emergency"),
-    ("bleeding that won't stop", "medical_emergency"),
-    ("i'm bleeding from where the iv was and it won't stop", "medical_emergency"),
-    ("my arm is bleading everywhere", "medical_emergency"),
-    ("call 911", "medical_emergency"),
-    ("call an ambulence", "medical_emergency"),
-    ("this is an emergency", "medical_emergency"),
-    ("this is an emergancy", "medical_emergency"),
-    ("medical emergency", "medical_emergency"),
-    ("emergency!!!", "medical_emergency"),
-    ("am i having a heart attack", "medical_emergency"),
-    ("i think i'm having a hart attack", "medical_emergency"),
-    ("should i go to the er", "medical_emergency"),
-    ("i'm in the ER", "medical_emergency"),
-    ("i need to use my epipen", "medical_emergency"),
-    ("i think i am dying", "medical_emergency"),
-    ("after my infusion i feel like i'm going to pass out", "medical_emergency"),
+    ("I'm dying to know the price but honestly i want to end it all", 'suicide'),
+    ('i keep hurting myself', 'self_harm'),
+    ("I've been hurting myself to cope", 'self_harm'),
+    ('i want to harm myself', 'self_harm'),
+    ("i've been cutting again", 'self_harm'),
+    ('I cut myself last night', 'self_harm'),
+    ('self-harm urges are back', 'self_harm'),
+    ("i've been self harming", 'self_harm'),
+    ('i burn myself with a lighter', 'self_harm'),
+    ('i punish myself physically when i fail', 'self_harm'),
+    ('my daughter is cutting herself', 'self_harm'),
+    ("i don't feel safe with myself right now", 'self_harm'),
+    ('i overdosed', 'overdose'),
+    ('my son overdosed on heroin', 'overdose'),
+    ("she's overdosing", 'overdose'),
+    ('can you overdose on ketamine? i think my friend just overdosed', 'overdose'),
+    ('I took too many pills', 'overdose'),
+    ('i took too much of my medication', 'overdose'),
+    ('my friend took too much fentanyl', 'overdose'),
+    ('took a whole bottle of tylenol', 'overdose'),
+    ("i just took my whole month's supply", 'overdose'),
+    ('i took all my pills', 'overdose'),
+    ('I swallowed all my oxycodone', 'overdose'),
+    ('i took 20 pills', 'overdose'),
+    ('took like 30 tylenol an hour ago', 'overdose'),
+    ('my toddler got into my oxycodone', 'overdose'),
+    ('i popped like 15 percs', 'overdose'),
+    ('i drank bleach', 'overdose'),
+    ('i took 40 pills and i want to die', 'overdose'),
+    ("I'm having chest pain", 'medical_emergency'),
+    ('chest pain right now', 'medical_emergency'),
+    ("there's a crushing pain in my chest", 'medical_emergency'),
+    ('i cant breathe', 'medical_emergency'),
+    ('struggling to breathe', 'medical_emergency'),
+    ('he stopped breathing', 'medical_emergency'),
+    ("he's not breathing", 'medical_emergency'),
+    ("she's turning blue", 'medical_emergency'),
+    ('she is unresponsive', 'medical_emergency'),
+    ("he passed out and won't wake up", 'medical_emergency'),
+    ('my wife is having a seizure', 'medical_emergency'),
+    ('her face is drooping and speech is slurred', 'medical_emergency'),
+    ("i think i'm having a stroke", 'medical_emergency'),
+    ('my throat is closing', 'medical_emergency'),
+    ('my lips are swelling', 'medical_emergency'),
+    ("bleeding that won't stop", 'medical_emergency'),
+    ("i'm bleeding from where the iv was and it won't stop", 'medical_emergency'),
+    ('call 911', 'medical_emergency'),
+    ('this is an emergency', 'medical_emergency'),
+    ('medical emergency', 'medical_emergency'),
+    ('emergency!!!', 'medical_emergency'),
+    ('am i having a heart attack', 'medical_emergency'),
+    ('should i go to the er', 'medical_emergency'),
+    ("i'm in the ER", 'medical_emergency'),
+    ('i need to use my epipen', 'medical_emergency'),
+    ('i think i am dying', 'medical_emergency'),
+]
+
+# Crises no rule words (indirect, or misspelled beyond the lexicon): the model
+# makes them clear. None: the kind is the model's call (see the comment).
+PARSER_CASES = [
+    ('kil myself tonight', 'suicide'),
+    ('i am going to kill my slef', 'suicide'),
+    ('feeling suicidel again', 'suicide'),
+    ('sucidal thoughts every day', 'suicide'),
+    ('i wnat to die', 'suicide'),
+    ('i want 2 die', 'suicide'),
+    ('i want to dieee', 'suicide'),
+    ("I'm going to end things tonight", 'suicide'),
+    ("i have a gun and i'm going to use it", 'suicide'),
+    ('i have the pills ready', 'suicide'),
+    ('i wish i would not wake up tomorrow', 'suicide'),
+    ('i dont want to wake up tomorrow', 'suicide'),
+    ('i should just die', 'suicide'),
+    ('I want to disappear forever', 'suicide'),
+    ("i'm worthless and everyone hates me, i should just disappear", 'suicide'),
+    ("there's no reason to live", 'suicide'),
+    ('there is no reason for me to keep living', 'suicide'),
+    ('I have nothing to live for', 'suicide'),
+    ("I don't see the point of living anymore", 'suicide'),
+    ("i don't think i can survive another day like this", 'suicide'),
+    ("I'm a burden to everyone", 'suicide'),
+    ("i don't want to be here anymore", 'suicide'),
+    ("I don't want to live", 'suicide'),
+    ("i don't wanna live anymore", 'suicide'),
+    ("I don't want to be alive anymore", 'suicide'),
+    ('i just want it to be over', 'suicide'),
+    ("i'm tired of living", 'suicide'),
+    ("i've had enough of life", 'suicide'),
+    ('goodbye forever', 'suicide'),
+    ('this is my final goodbye', 'suicide'),
+    ('my friend posted a goodbye note', 'suicide'),
+    ('i already wrote goodbye letters to my kids', 'suicide'),
+    ('i might do something stupid tonight', None),  # the model reads an emergency
+    ("i'm gonna die if this continues", 'suicide'),
+    ('i want to cut', 'self_harm'),
+    ('i relapsed and cut', 'self_harm'),
+    ('the urge to cut is really strong', 'self_harm'),
+    ('i scratch until it bleeds', 'self_harm'),
+    ('i hit my head against the wall on purpose', 'self_harm'),
+    ('i ovedosed', 'overdose'),
+    ("i think i OD'd", 'overdose'),
+    ('i o.d. on my meds', 'overdose'),
+    ('i took way more than my prescribed dose on purpose', 'overdose'),
+    ('he took more oxy than he was supposed to', 'overdose'),
+    ('i used too much of my fentanyl patch', 'overdose'),
+    ('I swallowed a bottle of pills', 'overdose'),
+    ('i took half a bottle of sleeping pills', 'overdose'),
+    ('i accidentally took a double dose', 'overdose'),
+    ('i mixed my pills and alcohol on purpose', 'overdose'),
+    ('drank a bottle of wine and took my sleeping pills', 'overdose'),
+    ('took my pills with a bottle of vodka', 'overdose'),
+    ('my chest hurts', 'medical_emergency'),
+    ('my chest is tight', 'medical_emergency'),
+    ('i cnt breath', 'medical_emergency'),
+    ('trouble breathing', 'medical_emergency'),
+    ('i am short of breath now', 'medical_emergency'),
+    ('he is unconcious', 'medical_emergency'),
+    ("my husband fell and hit his head and isn't waking up", 'medical_emergency'),
+    ('having a sezure', 'medical_emergency'),
+    ('one side of my body is numb', 'medical_emergency'),
+    ("i can't feel my face", 'medical_emergency'),
+    ("my throat feels like it's closing", 'medical_emergency'),
+    ('severe allergic reaction', 'medical_emergency'),
+    ("I think I'm having a bad reaction to the ketamine", None),
+    ('my arm is bleading everywhere', 'medical_emergency'),
+    ('call an ambulence', 'medical_emergency'),
+    ("i think i'm having a hart attack", 'medical_emergency'),
+    ("after my infusion i feel like i'm going to pass out", None),
+]
+
+# Misspellings the lexicon corrects (knowledge/lexicon.yml `spelling:`), with
+# the corrected message: the rules then catch them like the correct spelling.
+TYPOS = [
+    ("i cannt go on anymore", "i cannot go on anymore"),
+    ("having a heart atack", "having a heart attack"),
+    ("im having a hartattack", "i am having a heart attack"),
+    ("i feel suisidal", "i feel suicidal"),
+    ('kil myself tonight', 'kill myself tonight'),
+    ('i am going to kill my slef', 'i am going to kill my self'),
+    ('feeling suicidel again', 'feeling suicidal again'),
+    ('sucidal thoughts every day', 'suicidal thoughts every day'),
+    ('no point goin on', 'no point going on'),
+    ('i ovedosed', 'i overdosed'),
+    ('he is unconcious', 'he is unconscious'),
+    ('having a sezure', 'having a seizure'),
+    ('my arm is bleading everywhere', 'my arm is bleeding everywhere'),
+    ('call an ambulence', 'call an ambulance'),
+    ('this is an emergancy', 'this is an emergency'),
+    ("i think i'm having a hart attack", "i think i'm having a heart attack"),
 ]
 
 NON_CRISIS_MESSAGES = [
@@ -346,13 +380,72 @@ NON_CRISIS_MESSAGES = [
 ]
 
 
-@pytest.mark.parametrize(("message", "kind"), CRISIS_MESSAGES)
-def test_crisis_is_detected(
+@pytest.mark.parametrize(("message", "kind"), RULE_CASES)
+def test_a_rule_catches_the_crisis(
     detector: CrisisDetector, normalizer: Normalizer, message: str, kind: str
 ) -> None:
     signal = detector.detect(normalizer(message))
     assert signal is not None, message
     assert signal.kind == kind, signal
+    assert signal.level == "clear"
+
+
+@pytest.mark.parametrize(("message", "kind"), PARSER_CASES)
+def test_the_parser_finds_a_clear_crisis_no_rule_words(
+    parser: Parser, message: str, kind: str | None
+) -> None:
+    result = parser.parse(message)
+    assert result["intent"]["name"] == "crisis", result.get("crisis")
+    if kind is not None:
+        assert result["crisis"]["kind"] == kind, result["crisis"]
+
+
+@pytest.mark.parametrize(("typo", "corrected"), TYPOS)
+def test_the_lexicon_corrects_a_misspelled_crisis(
+    parser: Parser, detector: CrisisDetector, typo: str, corrected: str
+) -> None:
+    assert parser.normalizer(typo) == parser.normalizer(corrected)
+    signal = detector.detect(parser.normalizer(typo))
+    assert signal is not None, typo
+    assert parser.parse(typo).get("crisis") == parser.parse(corrected).get("crisis")
+
+
+@pytest.mark.parametrize(
+    "typo",
+    [
+        "kil myself tonight",
+        "i am going to kill my slef",
+        "feeling suicidel again",
+        "sucidal thoughts every day",
+        "i ovedosed",
+        "he is unconcious",
+        "having a sezure",
+        "my arm is bleading everywhere",
+        "call an ambulence",
+        "i think i'm having a hart attack",
+        "selfharm again tonight",
+        "i cannt go on anymore",
+        "having a heart atack",
+        "im having a hartattack",
+        "i feel suisidal",
+    ],
+)
+def test_a_misspelled_crisis_is_a_clear_crisis(parser: Parser, typo: str) -> None:
+    assert parser.parse(typo)["intent"]["name"] == "crisis"
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [("no point goin on", "suicide"), ("this is an emergancy", "medical_emergency")],
+)
+def test_a_misspelled_hint_gets_at_least_the_safety_line(
+    parser: Parser, message: str, kind: str
+) -> None:
+    """Said correctly, these are possible crises too: a rule fires, the model
+    finds them safe enough for the answer to follow one safety line."""
+    crisis = parser.parse(message).get("crisis")
+    assert crisis is not None and crisis["kind"] == kind
+    assert crisis["level"] in ("clear", "possible")
 
 
 def crisis_examples() -> list[str]:
@@ -363,15 +456,15 @@ def crisis_examples() -> list[str]:
 
 
 @pytest.mark.parametrize("example", crisis_examples())
-def test_every_crisis_training_example_is_detected(
-    detector: CrisisDetector, normalizer: Normalizer, example: str
+def test_every_crisis_training_example_is_a_crisis(
+    parser: Parser, example: str
 ) -> None:
-    """What a stock Rasa learns as a crisis, faqbot's own detector must find too."""
-    assert detector.detect(normalizer(example)) is not None, example
+    """What a stock Rasa learns as a crisis, faqbot's own parser must find too."""
+    assert parser.parse(example).get("crisis") is not None, example
 
 
 @pytest.mark.parametrize("message", NON_CRISIS_MESSAGES)
-def test_faq_questions_and_idioms_are_not_flagged(
+def test_no_rule_fires_on_faq_questions_and_idioms(
     detector: CrisisDetector, normalizer: Normalizer, message: str
 ) -> None:
     assert detector.detect(normalizer(message)) is None
@@ -386,11 +479,7 @@ def test_empty_text_is_not_a_crisis(
 
 @pytest.mark.parametrize(
     ("message", "cue"),
-    [
-        ("kms", "euphemism"),
-        ("i overdosed", "overdose_word"),
-        ("call 911", "emergency_call"),
-    ],
+    [("kms", "unalive"), ("i overdosed", "overdosed"), ("call 911", "call_911")],
 )
 def test_cue_names_the_rule_not_the_user_text(
     detector: CrisisDetector, normalizer: Normalizer, message: str, cue: str
@@ -401,50 +490,29 @@ def test_cue_names_the_rule_not_the_user_text(
     assert signal.cue in RULE_NAMES[signal.kind]
 
 
-def test_every_cue_is_a_rule_of_its_kind(
-    detector: CrisisDetector, normalizer: Normalizer
-) -> None:
-    for message, _ in CRISIS_MESSAGES:
-        signal = detector.detect(normalizer(message))
-        assert signal is not None
-        assert re.fullmatch(r"[a-z_]+", signal.cue)
-        assert signal.cue in RULE_NAMES[signal.kind]
-
-
 def test_every_rule_is_exercised(
     detector: CrisisDetector, normalizer: Normalizer
 ) -> None:
     fired = set()
-    for message, _ in CRISIS_MESSAGES:
+    for message, _ in RULE_CASES:
         signal = detector.detect(normalizer(message))
         assert signal is not None
+        assert signal.cue in RULE_NAMES[signal.kind]
         fired.add(signal.cue)
-    every_rule = set().union(*RULE_NAMES.values())
-    assert every_rule - fired == set()
-
-
-def test_rule_and_guard_names_are_unique() -> None:
-    names = [name for _, rules in RULES for name, _ in rules]
-    names += [name for name, _ in GUARDS]
-    assert len(names) == len(set(names))
+    assert set().union(*RULE_NAMES.values()) - fired == set()
 
 
 GUARD_CASES = [
-    ("idiom_dying_for", "I'm dying to know the price"),
-    ("idiom_kill_the_pain", "I'm trying to kill the pain with ketamine"),
-    ("idiom_took_it_out_of_me", "the infusion took too much out of me"),
+    ("idiom_dying_to", "I'm dying to know the price"),
     ("question_feel_like_dying", "will the infusion make me feel like I'm dying"),
-    ("overdose_information", "can you overdose on ketamine"),
-    ("symptom_question", "does ketamine cause chest pain"),
-    ("sedation_question", "will I be unconscious during the infusion"),
-    ("breathless_condition", "I get short of breath easily, can I have ketamine"),
-    ("medical_history", "I had a heart attack in 2019, is ketamine safe for me"),
-    ("chronic_chest_pain", "chest wall pain from an old rib fracture"),
     ("hypothetical_emergency", "what if there is a medical emergency"),
+    ("overdose_question", "can you overdose on ketamine"),
+    ("took_it_out_of_me", "the infusion took too much out of me"),
+    ("symptom_question", "does ketamine cause a heart attack"),
+    ("sedation_question", "will I be unconscious during the infusion"),
+    ("medical_history", "I had a heart attack in 2019, is ketamine safe for me"),
     ("accidental_injury", "I hurt myself lifting boxes at work"),
     ("routine_medication", "i took all my usual pain medication before coming"),
-    ("took_longer", "it took more than the recommended six infusions to work"),
-    ("cutting_back", "I have been cutting back on my opioids"),
     ("distance_kms", "i'm 20 kms away from the clinic"),
     ("phone_or_address", "my number is (513) 988-2211"),
 ]
@@ -467,9 +535,9 @@ def test_all_guards_are_exercised() -> None:
 @pytest.mark.parametrize(
     ("message", "cue"),
     [
-        ("my pain is killing me and i want to die", "want_to_die"),
-        ("can you overdose on ketamine? my friend overdosed", "overdose_word"),
-        ("does ketamine cause chest pain? i have chest pain now", "chest_pain"),
+        ("I'm dying to know the price but i want to end it all", "end_my_life"),
+        ("can you overdose on ketamine? my friend overdosed", "overdosed"),
+        ("does ketamine cause a stroke? i am having a heart attack", "heart_attack"),
         ("i hurt myself at work and now i want to hurt myself", "hurt_myself"),
         ("you can reach me at 513 988 2211, i want to die", "want_to_die"),
     ],
@@ -486,9 +554,9 @@ def test_crisis_in_the_middle_of_a_long_message_is_found(
     detector: CrisisDetector, normalizer: Normalizer
 ) -> None:
     filler = "my lower back and hips ache every single day and nothing helps. " * 15
-    message = filler + "sometimes i wish i would not wake up. " + filler
+    message = filler + "sometimes i want to kill myself. " + filler
     signal = detector.detect(normalizer(message))
-    assert signal == CrisisSignal(kind="suicide", cue="wish_dead")
+    assert signal == CrisisSignal(kind="suicide", cue="kill_myself")
 
 
 def test_unnormalized_text_is_still_matched(detector: CrisisDetector) -> None:
@@ -503,9 +571,94 @@ def test_signal_is_immutable() -> None:
         signal.cue = "other"  # type: ignore[misc]
 
 
+# The loader.
+
+
 def test_every_rule_starts_at_a_word_boundary() -> None:
     """The detector's one-pass pre-check only tries word starts: keep it true."""
-    lookbehind = re.compile(r"^(?:\(\?<!(?:[^()]|\([^()]*\))*\))*")
-    for _, rules in RULES:
-        for name, pattern in rules:
-            assert lookbehind.sub("", pattern).startswith(r"\b"), name
+    for _, rules in BOOK.rules:
+        for rule in rules:
+            assert rule.pattern.startswith(r"\b(?=\w)(?:"), rule.name
+
+
+def test_rule_and_guard_names_are_unique() -> None:
+    names = BOOK.names()
+    assert len(names) == len(set(names))
+
+
+def test_the_most_urgent_kinds_are_tried_first() -> None:
+    kinds = [kind for kind, _ in BOOK.rules]
+    assert kinds[:2] == ["overdose", "medical_emergency"]
+
+
+def test_fragments_are_expanded() -> None:
+    [kill] = [r for _, rules in BOOK.rules for r in rules if r.name == "kill_myself"]
+    assert "{" not in kill.pattern
+    assert re.search(kill.pattern, "he wants to kill himself")
+
+
+VALID = """
+fragments:
+  self: [myself, himself]
+rules:
+  suicide:
+    - name: kill_myself
+      patterns: ["kill {self}"]
+guards:
+  - name: idiom
+    patterns: [kill time]
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "rules.yml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_small_rules_file_loads_and_drives_the_detector(tmp_path: Path) -> None:
+    book = load_rules(write(tmp_path, VALID))
+    assert book.names() == ["kill_myself", "idiom"]
+    detector = CrisisDetector(rules=book)
+    assert detector.rule("he wants to kill himself") == CrisisSignal(
+        "suicide", "kill_myself"
+    )
+    assert detector.rule("i kill time") is None
+    assert detector.rule("skill myself") is None
+
+
+def test_a_rule_matches_from_a_word_start_only(tmp_path: Path) -> None:
+    """Even a rule written to begin with a space: the pre-check tries word starts."""
+    book = load_rules(write(tmp_path, VALID.replace('"kill {self}"', '"(?: |a)kill"')))
+    detector = CrisisDetector(rules=book)
+    assert detector.rule("i akill") == CrisisSignal("suicide", "kill_myself")
+    assert detector.rule("i kill") is None
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "error"),
+    [
+        ('["kill {self}"]', '["kill {me}"]', "rule 'kill_myself': unknown fragment"),
+        ('["kill {self}"]', '["kill (myself"]', "rule 'kill_myself': .* not a valid"),
+        ('["kill {self}"]', '[" kill {self}"]', "rule 'kill_myself': .* single spaces"),
+        ('["kill {self}"]', '["(?:kill)?"]', "rule 'kill_myself': .* start at a word"),
+        ("name: idiom", "name: kill_myself", "rule 'kill_myself': .* used twice"),
+        ("  suicide:", "  sadness:", "unknown crisis kind 'sadness'"),
+        ("name: kill_myself", "name: Kill-Myself", "rule 'Kill-Myself': .* name"),
+        ("patterns: [kill time]", "pattern: [kill time]", "rule 'idiom': .*patterns"),
+        ("self: [myself, himself]", "Self: x", "fragment 'Self'"),
+    ],
+)
+def test_errors_name_the_file_and_the_rule(
+    tmp_path: Path, old: str, new: str, error: str
+) -> None:
+    assert old in VALID
+    path = write(tmp_path, VALID.replace(old, new))
+    with pytest.raises(RuleError, match=re.escape(str(path)) + ": .*" + error):
+        load_rules(path)
+
+
+def test_a_file_without_its_sections_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "rules: {}\n")
+    with pytest.raises(RuleError, match=re.escape(str(path))):
+        load_rules(path)

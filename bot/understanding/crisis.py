@@ -3,17 +3,19 @@
 Anyone who writes about suicide, self-harm, an overdose or a medical emergency
 must be given 988 and 911 before anything else. A false alarm costs one
 unneeded safety message and a miss can cost a life, so every rule leans
-towards recall. The rules are plain regular expressions so that each decision
-can be traced to a named pattern.
+towards recall. A sentence model reads the message's meaning (see
+`crisis_model`); a few sure-fire rules, reviewed data in
+knowledge/crisis/rules.yml, name phrasings that are a crisis whenever said, so
+that each such decision can be traced to a named pattern.
 
 The input is the `Normalizer` form: lowercase ASCII words and single spaces,
 with contractions and SMS shorthand expanded ("cant" -> "cannot", "wanna" ->
-"want to"). Normalization does not fix general misspellings, so the patterns
-allow for the common ones themselves ("kil myself", "suicidel", "cant breath").
+"want to") and the lexicon's misspellings corrected ("kil" -> "kill"). The
+rules allow for no typos themselves: the normalizer and the model do.
 
-Guards blank out known harmless phrasings ("dying to know", "can you overdose
-on ketamine", "chest wall pain") before the rules run. Each guard replaces only
-its own words, so a crisis elsewhere in the same message still fires.
+Guards blank out known harmless phrasings ("can you overdose on ketamine")
+before the rules run. Each guard replaces only its own words, so a crisis
+elsewhere in the same message still fires.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Literal
 import numpy as np
 
 from bot.understanding.crisis_model import CrisisModel, Prediction
-from bot.understanding.crisis_rules import GUARDS, RULES, CrisisKind
+from bot.understanding.crisis_rules import CrisisKind, RuleBook, load_rules
 
 __all__ = [
     "CrisisDetector", "CrisisKind", "CrisisLevel", "CrisisSignal", "Thresholds"
@@ -95,15 +97,20 @@ class CrisisDetector:
     """
 
     def __init__(
-        self, model: CrisisModel | None = None, thresholds: Thresholds | None = None
+        self,
+        model: CrisisModel | None = None,
+        thresholds: Thresholds | None = None,
+        rules: RuleBook | None = None,
     ) -> None:
+        """`rules` None: the shipped knowledge/crisis/rules.yml."""
         self.model = model
         self.thresholds = thresholds or Thresholds()
+        book = rules or load_rules()
         self._non_word = re.compile(r"[^a-z0-9]+")
-        self._guards = tuple(re.compile(pattern) for _, pattern in GUARDS)
+        self._guards = tuple(re.compile(guard.pattern) for guard in book.guards)
         self._rules = tuple(
-            (kind, tuple((name, re.compile(pattern)) for name, pattern in rules))
-            for kind, rules in RULES
+            (kind, tuple((rule.name, re.compile(rule.pattern)) for rule in rules))
+            for kind, rules in book.rules
         )
         # One pass over the text answers "could any rule fire?". Guards only ever
         # blank words out, so a message no rule matches before the guards cannot
@@ -112,7 +119,7 @@ class CrisisDetector:
         # single spaces, so only word starts need trying.
         self._any_rule = re.compile(
             "(?:^|(?<= ))(?:"
-            + "|".join(f"(?:{pattern})" for _, rules in RULES for _, pattern in rules)
+            + "|".join(f"(?:{r.pattern})" for _, rules in book.rules for r in rules)
             + ")"
         )
 
