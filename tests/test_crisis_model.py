@@ -151,7 +151,7 @@ def test_spanish_crises_are_clear_and_said_to_be_spanish(
             marks=pytest.mark.xfail(
                 strict=True,
                 reason="known gap: jokes a rule and the model both read as an"
-                " overdose (8 of 195 near-misses of the first blind set are clear)",
+                " overdose (5 of 195 near-misses of the first blind set are clear)",
             ),
         ),
         "this paperwork is giving me a heart attack",
