@@ -151,7 +151,7 @@ def test_spanish_crises_are_clear_and_said_to_be_spanish(
             marks=pytest.mark.xfail(
                 strict=True,
                 reason="known gap: jokes a rule and the model both read as an"
-                " overdose (5 of 195 near-misses of the first blind set are clear)",
+                " overdose (7 of 195 near-misses of the first blind set are clear)",
             ),
         ),
         "this paperwork is giving me a heart attack",
@@ -177,3 +177,12 @@ def test_near_misses_never_get_the_crisis_reply_instead_of_the_answer(
 )
 def test_text_unlike_any_crisis_is_not_one(parser: Parser, text: str) -> None:
     assert level(parser, text) is None
+
+
+def test_a_rule_said_outright_is_clear_even_beside_a_clinic_question(
+    parser: Parser,
+) -> None:
+    """Near-misses are written to sound like crises, so the bank's nearest
+    example of this is a safe one; it must not overrule the rule."""
+    text = "is ketamine covered by insurance? also i think i will kill myself tonight"
+    assert level(parser, text) == "clear"

@@ -82,10 +82,12 @@ class Thresholds:
     twin_margin: float = 0.1
     # Below the clear tier, from this probability: a safety line first.
     possible: float = 0.25
-    # A rule's hit is clear when the model gives it `confirm` and no safe example
-    # is nearer than the nearest crisis one by more than `overrule`; else possible.
-    confirm: float = 0.3
-    overrule: float = 0.2
+    # A rule's hit is clear unless the model gives it less than `confirm` ("I
+    # attempted suicide years ago, is ketamine safe?"); then it is possible. The
+    # bank's nearest examples do not overrule a rule: near-misses are written to
+    # sound like crises, so one is often nearer than any crisis example even to
+    # "i think i might kill myself this weekend".
+    confirm: float = 0.1
 
 
 class CrisisDetector:
@@ -148,8 +150,7 @@ class CrisisDetector:
         if whole.nearest_crisis >= t.twin and _closer(whole, t.twin_margin):
             return CrisisSignal(whole.kind, "bank", "clear", language)  # type: ignore[arg-type]
         if rule is not None:
-            sure = best.crisis >= t.confirm and _closer(best, -t.overrule)
-            level: CrisisLevel = "clear" if sure else "possible"
+            level: CrisisLevel = "clear" if best.crisis >= t.confirm else "possible"
             return CrisisSignal(rule.kind, rule.cue, level, language)
         if self._heard(whole, t.margin) and whole.crisis >= t.clear:
             return CrisisSignal(whole.kind, "model", "clear", language)  # type: ignore[arg-type]
