@@ -464,10 +464,19 @@ def test_every_crisis_training_example_is_a_crisis(
 
 
 @pytest.mark.parametrize("message", NON_CRISIS_MESSAGES)
-def test_no_rule_fires_on_faq_questions_and_idioms(
+def test_faq_questions_and_idioms_never_get_the_crisis_reply(
     detector: CrisisDetector, normalizer: Normalizer, message: str
 ) -> None:
-    assert detector.detect(normalizer(message)) is None
+    """Idioms get nothing; a question or a past event about a crisis ("can you
+    overdose on ketamine", "my heart attack was 5 years ago") a safety line."""
+    signal = detector.detect(normalizer(message))
+    if signal is not None:
+        assert signal.level == "possible"
+        assert any(
+            guard.search(normalizer(message))
+            for name, guard in GUARD_PATTERNS.items()
+            if name in SAFETY_LINE_GUARDS
+        )
 
 
 @pytest.mark.parametrize("text", ["", "   ", "!!!", "\U0001f629\U0001f629"])
@@ -525,7 +534,25 @@ def test_each_guard_prevents_a_false_alarm(
     normalized = normalizer(message)
     assert GUARD_PATTERNS[guard].search(normalized)
     assert any(pattern.search(normalized) for _, pattern in UNGUARDED_RULES)
-    assert detector.detect(normalized) is None
+    signal = detector.detect(normalized)
+    if guard in SAFETY_LINE_GUARDS:
+        # A question or a past event about a crisis: a safety line first.
+        assert signal is not None and signal.level == "possible"
+    else:
+        assert signal is None
+
+
+SAFETY_LINE_GUARDS = {
+    "question_feel_like_dying",
+    "overdose_question",
+    "symptom_question",
+    "medical_history",
+}
+
+
+def test_the_safety_line_guards_are_the_ones_the_rules_file_marks() -> None:
+    book = load_rules()
+    assert {g.name for g in book.guards if g.safety_line} == SAFETY_LINE_GUARDS
 
 
 def test_all_guards_are_exercised() -> None:

@@ -186,3 +186,15 @@ def test_a_rule_said_outright_is_clear_even_beside_a_clinic_question(
     example of this is a safe one; it must not overrule the rule."""
     text = "is ketamine covered by insurance? also i think i will kill myself tonight"
     assert level(parser, text) == "clear"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["can you overdose on ketamine?", "I had a heart attack in 2019, is ketamine safe?"],
+)
+def test_a_question_or_past_event_about_a_crisis_gets_a_safety_line(
+    parser: Parser, text: str
+) -> None:
+    result = parser.parse(text)
+    assert result["intent"]["name"] != CRISIS
+    assert result["crisis"]["level"] == "possible"

@@ -110,6 +110,9 @@ class CrisisDetector:
         book = rules or load_rules()
         self._non_word = re.compile(r"[^a-z0-9]+")
         self._guards = tuple(re.compile(guard.pattern) for guard in book.guards)
+        self._safety_guards = tuple(
+            re.compile(guard.pattern) for guard in book.guards if guard.safety_line
+        )
         self._rules = tuple(
             (kind, tuple((rule.name, re.compile(rule.pattern)) for rule in rules))
             for kind, rules in book.rules
@@ -142,14 +145,14 @@ class CrisisDetector:
         if self.model is None or vectors is None or len(vectors) == 0:
             if rule is None:
                 return None
-            return CrisisSignal(rule.kind, rule.cue, "clear", language)
+            return CrisisSignal(rule.kind, rule.cue, rule.level, language)
         t = self.thresholds
         predictions = self.model.predict(vectors)
         whole, parts = predictions[0], predictions[1:]
         best = max(predictions, key=lambda p: p.crisis)
         if whole.nearest_crisis >= t.twin and _closer(whole, t.twin_margin):
             return CrisisSignal(whole.kind, "bank", "clear", language)  # type: ignore[arg-type]
-        if rule is not None:
+        if rule is not None and rule.level == "clear":
             level: CrisisLevel = "clear" if best.crisis >= t.confirm else "possible"
             return CrisisSignal(rule.kind, rule.cue, level, language)
         if self._heard(whole, t.margin) and whole.crisis >= t.clear:
@@ -159,6 +162,8 @@ class CrisisDetector:
                 return CrisisSignal(part.kind, "model", "clear", language)  # type: ignore[arg-type]
         if self._heard(best, t.margin) and best.crisis >= t.possible:
             return CrisisSignal(best.kind, "model", "possible", language)  # type: ignore[arg-type]
+        if rule is not None:
+            return CrisisSignal(rule.kind, rule.cue, "possible", language)
         return None
 
     def _heard(self, prediction: Prediction, margin: float) -> bool:
@@ -167,14 +172,28 @@ class CrisisDetector:
         )
 
     def rule(self, normalized: str) -> CrisisSignal | None:
-        """The first rule that fires on `normalized` text, or None."""
+        """The first rule that fires on `normalized` text, or None.
+
+        A rule that fires only on words a `safety_line` guard blanks ("can you
+        overdose on ketamine?") comes back possible: a safety line, never the
+        crisis reply.
+        """
         # Normalized text passes through unchanged; anything else is made safe
         # to match rather than trusted.
         text = " ".join(self._non_word.split(normalized.lower())).strip()
         if not text or self._any_rule.search(text) is None:
             return None
+        asked = any(guard.search(text) for guard in self._safety_guards)
+        unguarded = self._first_rule(text) if asked else None
         for guard in self._guards:
             text = guard.sub("~", text)
+        found = self._first_rule(text)
+        if found is None and unguarded is not None:
+            # A question or a past event about a crisis: a safety line.
+            return CrisisSignal(unguarded.kind, unguarded.cue, "possible")
+        return found
+
+    def _first_rule(self, text: str) -> CrisisSignal | None:
         for kind, rules in self._rules:
             for name, pattern in rules:
                 if pattern.search(text):

@@ -40,6 +40,9 @@ class Rule:
 
     name: str
     pattern: str
+    # A guard's only: what it blanks is a question or a past event about a
+    # crisis, worth a safety line before the answer (the possible tier).
+    safety_line: bool = False
 
 
 @dataclass(frozen=True)
@@ -117,12 +120,17 @@ def _rules(
             raise RuleError(f"{where}: the name is used twice")
         seen.add(name)
         patterns = entry.get("patterns")
-        if set(entry) != {"name", "patterns"} or not isinstance(patterns, list):
+        safety_line = entry.get("safety_line", False)
+        if set(entry) - {"safety_line"} != {"name", "patterns"} or not isinstance(
+            patterns, list
+        ):
             raise RuleError(f"{where}: expected exactly `name` and a list `patterns`")
+        if not isinstance(safety_line, bool):
+            raise RuleError(f"{where}: `safety_line` is true or false")
         if not patterns or not all(isinstance(p, str) and p for p in patterns):
             raise RuleError(f"{where}: every pattern must be a non-empty string")
         expanded = [_expand(where, p, fragments) for p in patterns]
-        rules.append(Rule(name, _word_to_word(where, expanded)))
+        rules.append(Rule(name, _word_to_word(where, expanded), safety_line))
     return tuple(rules)
 
 
