@@ -190,7 +190,10 @@ def test_a_rule_said_outright_is_clear_even_beside_a_clinic_question(
 
 @pytest.mark.parametrize(
     "text",
-    ["can you overdose on ketamine?", "I had a heart attack in 2019, is ketamine safe?"],
+    [
+        "can you overdose on ketamine?",
+        "I had a heart attack in 2019, is ketamine safe?",
+    ],
 )
 def test_a_question_or_past_event_about_a_crisis_gets_a_safety_line(
     parser: Parser, text: str
