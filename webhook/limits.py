@@ -10,7 +10,7 @@ A channel endpoint opts in with a decorator, wherever its blueprint lives:
 the limits to the marked views: the per-address limit to every marked view and,
 where the view names how to find its sender, the per-sender limit too. A request
 over a limit is answered 429 in the shared JSON error shape, with Retry-After.
-Counters live in memory (per worker process) unless
+Counters live in memory (per worker process, `webhook.limit_store`) unless
 FAQBOT_RATELIMIT_STORAGE_URL names a Redis server, which every process and host
 then shares; while it is unreachable, requests pass unlimited.
 """
@@ -25,6 +25,7 @@ from flask_limiter import Limiter
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot.settings import Settings
+from webhook import limit_store
 
 LIMITER_KEY = "faqbot.limiter"
 _MARK = "_faqbot_rate_limit"
@@ -70,7 +71,7 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
     limiter = Limiter(
         client_address,
         app=app,
-        storage_uri=settings.ratelimit_storage_url,
+        storage_uri=_storage_uri(settings.ratelimit_storage_url),
         headers_enabled=True,
         key_prefix="faqbot",
         strategy="fixed-window",
@@ -95,6 +96,13 @@ def init_app(app: Flask, settings: Settings) -> Limiter:
             )(limited)
         app.view_functions[endpoint] = limited
     return limiter
+
+
+def _storage_uri(configured: str) -> str:
+    """memory:// is faqbot's own memory store (see webhook.limit_store)."""
+    if configured.startswith("memory://"):
+        return f"{limit_store.SCHEME}://"
+    return configured
 
 
 def close(app: Flask) -> None:
