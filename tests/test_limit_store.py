@@ -5,10 +5,9 @@ from __future__ import annotations
 import threading
 
 from flask import Flask
-from flask_limiter import Limiter
 
 from webhook.limit_store import ExpiringMemoryStorage
-from webhook.limits import LIMITER_KEY
+from webhook.limits import LIMITER_KEY, RateLimits
 
 
 class Clock:
@@ -64,6 +63,6 @@ def test_a_cleared_counter_started_again_keeps_its_own_window() -> None:
 
 
 def test_the_app_counts_in_it_by_default(app: Flask) -> None:
-    limiter: Limiter = app.extensions[LIMITER_KEY]
+    limiter: RateLimits = app.extensions[LIMITER_KEY]
     assert isinstance(limiter.storage, ExpiringMemoryStorage)
     assert limiter.storage.check()
