@@ -10,6 +10,7 @@ delivery after the entry in hand and delivers what is due, for a few seconds.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from typing import Any
 
@@ -100,6 +101,11 @@ class _GunicornApp(BaseApplication):  # type: ignore[misc]
                 purge.stop()
 
         self.cfg.set("worker_exit", worker_exit)
+        # What the worker loaded (the knowledge base, the parser, the app) lives
+        # as long as the worker: out of the garbage collector's reach, a full
+        # collection walks only what requests left behind (measured: 87 ms
+        # without, every few thousand turns, in one request's latency).
+        gc.freeze()
         return app
 
 
