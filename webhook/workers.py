@@ -23,6 +23,7 @@ import socket
 import warnings
 from typing import Any
 
+import gevent
 from gevent.monkey import MonkeyPatchWarning
 from gunicorn.http import errors as http_errors
 from gunicorn.workers.ggevent import GeventWorker
@@ -128,6 +129,13 @@ class FaqbotGeventWorker(JsonErrorsMixin, GeventWorker):
             return super().handle_request(listener_name, req, sock, addr)
         finally:
             _cork(sock, False)
+            # Let the other connections have their turn. A keep-alive client that
+            # sends its next request as soon as it has the answer finds the
+            # worker reading its socket with that request already there: no
+            # wait, so no switch to the others, and one fast client could keep
+            # a worker to itself (measured: p50 2.6 ms, p99 918 ms, and a
+            # /health that waited 4 s behind them).
+            gevent.sleep(0)
 
 
 def _cork(sock: Any, corked: bool) -> None:
