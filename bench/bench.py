@@ -32,6 +32,7 @@ import json
 import os
 import platform
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -213,6 +214,9 @@ def server(
         "FAQBOT_DATABASE_URL": url,
         "FAQBOT_INSTANCE_PATH": str(folder),
         "FAQBOT_SEMANTIC": semantic,
+        # A PostgreSQL deployment needs one session key for every server.
+        "FAQBOT_SECRET_KEY": os.environ.get("FAQBOT_SECRET_KEY")
+        or secrets.token_hex(32),
         "FAQBOT_RATELIMIT_PER_ADDRESS": "1000000000/minute",
         "FAQBOT_RATELIMIT_PER_SENDER": "1000000/minute",
     }

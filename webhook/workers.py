@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
 import warnings
 from typing import Any
 
@@ -112,6 +113,7 @@ class FaqbotGeventWorker(JsonErrorsMixin, GeventWorker):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", MonkeyPatchWarning)
             super().patch()
+        cooperative_psycopg()
 
     def handle(self, listener: Any, client: Any, addr: Any) -> None:
         # gunicorn's gevent worker makes the socket blocking (no timeout). A body
@@ -136,6 +138,24 @@ class FaqbotGeventWorker(JsonErrorsMixin, GeventWorker):
             # a worker to itself (measured: p50 2.6 ms, p99 918 ms, and a
             # /health that waited 4 s behind them).
             gevent.sleep(0)
+
+
+def cooperative_psycopg() -> None:
+    """Make psycopg wait for PostgreSQL the way gevent can switch away from.
+
+    psycopg chooses how to wait for the server when it is first imported: its C
+    `wait_c` unless gevent has patched `select` by then. `faqbot serve` migrates
+    the schema in gunicorn's master, before the workers fork and patch, so the
+    workers inherited `wait_c`, and every round trip to PostgreSQL stopped the
+    whole worker: a turn waiting for a conversation's lock held up every other
+    visitor on that worker. This makes the choice psycopg makes when imported
+    after the patch (`wait_poll`, on a `select.poll` gevent has replaced).
+    """
+    waiting = sys.modules.get("psycopg.waiting")
+    if waiting is None:
+        return  # imported later, after the patch: psycopg chooses well itself
+    if getattr(waiting, "wait", None) is getattr(waiting, "wait_c", object()):
+        waiting.wait = waiting.wait_poll
 
 
 def _cork(sock: Any, corked: bool) -> None:
