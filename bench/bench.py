@@ -32,6 +32,7 @@ import json
 import os
 import platform
 import re
+import resource
 import secrets
 import shutil
 import signal
@@ -117,6 +118,7 @@ class Measured:
     errors: int
     rates: tuple[float, ...]
     load: float
+    others: float  # share of the machine's CPU other processes used meanwhile
 
 
 def machine() -> str:
@@ -130,6 +132,38 @@ def machine() -> str:
         f"{platform.system()} {platform.release()}, Python "
         f"{platform.python_version()}"
     )
+
+
+def busy_seconds() -> float:
+    """CPU seconds the whole machine has spent busy since boot (/proc/stat)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle and iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_seconds(master: int) -> float:
+    """CPU seconds used by the server: its master and worker processes."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master or stat.parent.name == str(master):
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def own_seconds() -> float:
+    """CPU seconds used by this process and the wrk runs it has waited for."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def snapshot(master: int) -> tuple[float, float, float, float]:
+    """(now, the machine's busy CPU seconds, the server's, this process's)."""
+    return time.monotonic(), busy_seconds(), tree_seconds(master), own_seconds()
 
 
 def load() -> float:
@@ -287,17 +321,22 @@ def wrk_once(
 
 def wrk(
     port: int,
+    master: int,
     seconds: int,
     repeat: int,
     script: Callable[[], str] | None,
     path: str = "/",
 ) -> Measured:
-    """`repeat` wrk runs, one after the other; the medians."""
+    """`repeat` wrk runs, one after the other; the medians, and how much of the
+    machine other processes took meanwhile (a load average lags by a minute)."""
     before = load()
-    runs = [
-        wrk_once(port, seconds, script() if script else None, path)
-        for _ in range(repeat)
-    ]
+    runs, others = [], []
+    for _ in range(repeat):
+        started = snapshot(master)
+        runs.append(wrk_once(port, seconds, script() if script else None, path))
+        ended = snapshot(master)
+        elapsed, busy, ours, own = (b - a for a, b in zip(started, ended, strict=True))
+        others.append(max(0.0, busy - ours - own) / (elapsed * (os.cpu_count() or 1)))
     return Measured(
         rate=statistics.median(r["rate"] for r in runs),
         p50_ms=statistics.median(r["p50"] for r in runs),
@@ -305,6 +344,7 @@ def wrk(
         errors=int(sum(r["errors"] for r in runs)),
         rates=tuple(r["rate"] for r in runs),
         load=before,
+        others=statistics.median(others),
     )
 
 
@@ -450,10 +490,10 @@ def bench_backend(
                 post(port, f"ret-{n}", FAQ[0])
             wrk_once(port, 2, post_script("new")(), "/")  # warm-up
             results = {
-                name: wrk(port, seconds, repeat, post_script(name))
+                name: wrk(port, master, seconds, repeat, post_script(name))
                 for name in SCENARIOS
             }
-            results["health"] = wrk(port, seconds, repeat, None, "/health")
+            results["health"] = wrk(port, master, seconds, repeat, None, "/health")
             idle = stalled_latency(port)
             busy = stalled_latency(port, busy_seconds=seconds)
             memory = worker_memory(master)
@@ -465,7 +505,8 @@ def bench_backend(
             spread = "–".join(f"{x:,.0f}" for x in (min(r.rates), max(r.rates)))
             rows.append(
                 f"{prefix} {label} | {r.rate:,.0f}{errors} ({spread}) |"
-                f" {figure(r.p50_ms)} | {figure(r.p99_ms)} | {r.load:.1f} |"
+                f" {figure(r.p50_ms)} | {figure(r.p99_ms)} |"
+                f" {r.others:.0%}, {r.load:.1f} |"
                 f" {rate_target(mode, name, r, results['health'])} |"
             )
         for label, s in (("no other traffic", idle), ("wrk sending FAQ turns", busy)):
@@ -505,7 +546,10 @@ def main() -> None:
         f" connections, {options.seconds} s per run, median of {options.repeat}"
         f" runs per row (the range of rates in brackets), every message persisted\n"
     )
-    print("| mode | backend | measure | requests/s | p50 | p99 | load | target |")
+    print(
+        "| mode | backend | measure | requests/s | p50 | p99 |"
+        " others' CPU, load | target |"
+    )
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for mode in modes:
         p50, p99 = parse_latency(semantic=mode == "semantic")
