@@ -181,6 +181,18 @@ def test_an_address_over_its_limit_gets_429_whatever_the_sender(
     assert parse.status_code == 200  # its own limit: the parse endpoint's
 
 
+def test_requests_to_unlimited_endpoints_do_not_count(
+    runtime: Runtime, tmp_path: Any
+) -> None:
+    client = limited_client(runtime, tmp_path, FAQBOT_RATELIMIT_PER_ADDRESS="2/minute")
+    address = {"REMOTE_ADDR": "203.0.113.7"}
+    health = [client.get("/health", environ_base=address) for _ in range(5)]
+    assert [r.status_code for r in health] == [200] * 5
+    assert "X-RateLimit-Limit" not in health[0].headers
+    statuses = [chat(client, f"s-{n}").status_code for n in range(3)]
+    assert statuses == [200, 200, 429]
+
+
 def test_behind_a_trusted_proxy_the_forwarded_address_counts(
     runtime: Runtime, tmp_path: Any
 ) -> None:

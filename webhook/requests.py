@@ -13,10 +13,19 @@ from webhook.errors import BadRequest
 # levels), and far enough below Python's recursion limit that nothing which walks
 # the parsed body later (copying, storing, answering) can run out of stack.
 MAX_JSON_DEPTH = 64
+# Where a request's parsed body is kept: the rate limit reads the sender from it
+# before the view reads the rest.
+_PARSED = "faqbot.json_object"
 
 
 def json_object(request: Request) -> dict[str, Any]:
-    """The request's body as a JSON object, or BadRequest saying why not."""
+    """The request's body as a JSON object, or BadRequest saying why not.
+
+    Parsed once per request; callers get the same dict and must not change it.
+    """
+    parsed: dict[str, Any] | None = request.environ.get(_PARSED)
+    if parsed is not None:
+        return parsed
     if not request.is_json:
         raise BadRequest(
             "Send a JSON body with Content-Type: application/json.", status=415
@@ -43,6 +52,7 @@ def json_object(request: Request) -> dict[str, Any]:
         raise BadRequest("The body must be a JSON object.")
     if _deeper_than(body, MAX_JSON_DEPTH):
         raise BadRequest(too_deep)
+    request.environ[_PARSED] = body
     return body
 
 

@@ -10,11 +10,13 @@ delivery after the entry in hand and delivers what is due, for a few seconds.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
 
 from bot.retention import RetentionPurge
 from webhook.workers import FaqbotGeventWorker
@@ -53,6 +55,19 @@ LOGGING: dict[str, Any] = {
 
 
 
+class NoAccessLogger(Logger):  # type: ignore[misc]
+    """gunicorn's logger without the access log.
+
+    gunicorn builds every request's access-log fields (a dozen, with a
+    formatted date) whenever a logging configuration is given, even for a
+    logger with no handler: a few percent of a turn's CPU, for lines faqbot
+    never writes (they would carry sender ids in URLs).
+    """
+
+    def access(self, *_args: Any, **_kwargs: Any) -> None:
+        return None
+
+
 class _GunicornApp(BaseApplication):  # type: ignore[misc]
     """Gunicorn driven from code: each worker builds its own app after forking."""
 
@@ -86,6 +101,11 @@ class _GunicornApp(BaseApplication):  # type: ignore[misc]
                 purge.stop()
 
         self.cfg.set("worker_exit", worker_exit)
+        # What the worker loaded (the knowledge base, the parser, the app) lives
+        # as long as the worker: out of the garbage collector's reach, a full
+        # collection walks only what requests left behind (measured: 87 ms
+        # without, every few thousand turns, in one request's latency).
+        gc.freeze()
         return app
 
 
@@ -116,6 +136,7 @@ def serve(
         "worker_class": worker_class,
         "worker_connections": connections,
         "accesslog": None,  # access logs would carry sender ids in URLs and timing
+        "logger_class": NoAccessLogger,
         "loglevel": "info",
         "timeout": 30,
         "keepalive": KEEPALIVE,

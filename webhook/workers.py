@@ -19,9 +19,12 @@ worker; nothing here runs at import time but imports.
 from __future__ import annotations
 
 import json
+import socket
+import sys
 import warnings
 from typing import Any
 
+import gevent.socket
 from gevent.monkey import MonkeyPatchWarning
 from gunicorn.http import errors as http_errors
 from gunicorn.workers.ggevent import GeventWorker
@@ -110,6 +113,7 @@ class FaqbotGeventWorker(JsonErrorsMixin, GeventWorker):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", MonkeyPatchWarning)
             super().patch()
+        cooperative_psycopg()
 
     def handle(self, listener: Any, client: Any, addr: Any) -> None:
         # gunicorn's gevent worker makes the socket blocking (no timeout). A body
@@ -117,3 +121,58 @@ class FaqbotGeventWorker(JsonErrorsMixin, GeventWorker):
         # answers 408.
         client.settimeout(self.read_timeout)
         super(GeventWorker, self).handle(listener, client, addr)
+
+    def handle_request(self, listener_name: Any, req: Any, sock: Any, addr: Any) -> Any:
+        # gunicorn sends a response's headers and its body with a write each:
+        # two TCP segments, two wake-ups of the client, on the same two cores.
+        # Corked, the kernel sends them together when the response is done.
+        _cork(sock, True)
+        try:
+            super().handle_request(listener_name, req, sock, addr)
+        finally:
+            _cork(sock, False)
+        # The connection stays open (gunicorn raises StopIteration otherwise).
+        self._wait_for_next_request(sock)
+
+    def _wait_for_next_request(self, sock: Any) -> None:
+        """Wait for the client's next request through the event loop.
+
+        gunicorn reads it straight away; a keep-alive client that has sent it
+        already (wrk, a proxy) is served again without the worker ever going
+        back to its event loop, where new connections are accepted: with every
+        connection busy, a new one waited seconds for its turn (measured:
+        /health 4 s behind 16 busy connections). Waiting here, the next request
+        queues behind every connection that was ready before it.
+        """
+        try:
+            gevent.socket.wait_read(sock.fileno(), timeout=self.cfg.keepalive)
+        except OSError:  # no next request within the keep-alive, or closed
+            raise StopIteration() from None
+
+def cooperative_psycopg() -> None:
+    """Make psycopg wait for PostgreSQL the way gevent can switch away from.
+
+    psycopg chooses how to wait for the server when it is first imported: its C
+    `wait_c` unless gevent has patched `select` by then. `faqbot serve` migrates
+    the schema in gunicorn's master, before the workers fork and patch, so the
+    workers inherited `wait_c`, and every round trip to PostgreSQL stopped the
+    whole worker: a turn waiting for a conversation's lock held up every other
+    visitor on that worker. This makes the choice psycopg makes when imported
+    after the patch (`wait_poll`, on a `select.poll` gevent has replaced).
+    """
+    waiting = sys.modules.get("psycopg.waiting")
+    if waiting is None:
+        return  # imported later, after the patch: psycopg chooses well itself
+    if getattr(waiting, "wait", None) is getattr(waiting, "wait_c", object()):
+        waiting.wait = waiting.wait_poll
+
+
+def _cork(sock: Any, corked: bool) -> None:
+    """TCP_CORK on Linux; elsewhere, and on a closed socket, nothing."""
+    option = getattr(socket, "TCP_CORK", None)
+    if option is None:
+        return
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, option, 1 if corked else 0)
+    except OSError:
+        pass  # the client has gone

@@ -17,6 +17,7 @@ from bot.storage import schema
 from bot.storage.engines import DEFAULT_POOL_SIZE, engine_for_url
 from bot.storage.handoffs import handoff_values, insert_handoff
 from bot.storage.outbox import Outbox, insert_entries
+from bot.storage.prepared import Prepared
 from bot.storage.records import (
     HANDOFF_STATUSES,
     Conversation,
@@ -56,6 +57,13 @@ _SET_STATE = (
 _RAISE_CRISIS = _SET_STATE.values(crisis=True)
 _NEW_CONVERSATION = schema.conversations.insert()
 _NEW_MESSAGES = schema.messages.insert()
+_NEW_CONVERSATION_ID = schema.conversations.insert().returning(
+    schema.conversations.c.id
+)
+_CONVERSATION_KEYS = (
+    "channel", "sender_id", "created_at", "updated_at", "state", "crisis"
+)
+_MESSAGE_KEYS = ("conversation_id", "sender", "text", "created_at", "parse", "data")
 _FIND_INBOUND = select(schema.inbound_messages.c.replies).where(
     schema.inbound_messages.c.conversation_id == bindparam("conversation"),
     schema.inbound_messages.c.message_id == bindparam("message_id"),
@@ -65,6 +73,20 @@ _NEW_INBOUND = schema.inbound_messages.insert()
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+class _TurnStatements:
+    """The statements every turn runs, prepared for one dialect (see Prepared)."""
+
+    def __init__(self, engine: Engine) -> None:
+        dialect = engine.dialect
+        self.find = Prepared(_FIND_CONVERSATION, dialect)
+        self.new_conversation = Prepared(
+            _NEW_CONVERSATION_ID, dialect, keys=_CONVERSATION_KEYS
+        )
+        self.set_state = Prepared(_SET_STATE, dialect)
+        self.raise_crisis = Prepared(_RAISE_CRISIS, dialect)
+        self.new_messages = Prepared(_NEW_MESSAGES, dialect, keys=_MESSAGE_KEYS)
 
 
 @dataclass(frozen=True)
@@ -93,6 +115,7 @@ class Store:
         self._write_lock = write_lock or NoWriteLock()
         self._turn_locks = turn_locks
         self._transactions = Transactions(engine, self._write_lock, turn_locks)
+        self._statements = _TurnStatements(engine)
         self._begin = self._transactions.begin
         self.outbox = Outbox(
             self._begin, skip_locked=engine.dialect.name == "postgresql"
@@ -190,11 +213,12 @@ class Store:
         return found
 
     def _find_conversation(self, channel: str, sender_id: str) -> Conversation | None:
+        find = self._statements.find
         with self._begin("read the conversation") as conn:
-            row = conn.execute(
-                _FIND_CONVERSATION, {"channel": channel, "sender_id": sender_id}
-            ).one_or_none()
-        return None if row is None else Conversation(**row._mapping)
+            rows = find.rows(conn, {"channel": channel, "sender_id": sender_id})
+        if not rows:
+            return None
+        return Conversation(**dict(zip(find.columns, rows[0], strict=True)))
 
     def handled_replies(
         self, conversation_id: int, message_id: str
@@ -239,8 +263,9 @@ class Store:
             }
             for message in messages
         ]
+        statements = self._statements
         # Never written back to false: a crisis flag stays for staff to see.
-        update = _RAISE_CRISIS if crisis else _SET_STATE
+        update = statements.raise_crisis if crisis else statements.set_state
         scope = self._scope()
         handoffs = list(scope.handoffs) if scope is not None else []
         saved: list[int] = []
@@ -249,8 +274,8 @@ class Store:
                 if new_conversation is None:
                     raise ValueError("a new conversation needs its channel and sender")
                 channel, sender_id = new_conversation
-                created = conn.execute(
-                    _NEW_CONVERSATION,
+                [(created,)] = statements.new_conversation.rows(
+                    conn,
                     {
                         "channel": channel,
                         "sender_id": sender_id,
@@ -260,19 +285,17 @@ class Store:
                         "crisis": crisis,
                     },
                 )
-                conversation_id = int(created.inserted_primary_key[0])
+                conversation_id = int(created)
             else:
                 # The update goes first so the write lock is taken before any read.
-                result = conn.execute(
-                    update,
-                    {"conversation": conversation_id, "state": state, "now": now},
+                changed = update.execute(
+                    conn, {"conversation": conversation_id, "state": state, "now": now}
                 )
-                if result.rowcount != 1:
+                if changed != 1:
                     raise StorageError(f"no conversation with id {conversation_id}")
             for row in rows:
                 row["conversation_id"] = conversation_id
-            if rows:
-                conn.execute(_NEW_MESSAGES, rows)
+            statements.new_messages.execute_many(conn, rows)
             if crisis:
                 flag_crisis(conn, conversation_id, now)
             if redact is not None:
