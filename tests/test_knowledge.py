@@ -23,7 +23,7 @@ from bot.knowledge import (
     load_knowledge_base,
 )
 from bot.tooling.rasa_training import load_crisis_examples
-from bot.understanding.crisis_bank import bank_directory, load_bank, texts_of
+from bot.understanding.crisis_bank import bank_directory, load_bank
 from bot.understanding.parser import Parser
 
 DATA = Path(__file__).parent / "data"
@@ -145,7 +145,7 @@ def test_no_labelled_message_is_copied_or_near_copied_into_knowledge(
         for texts in (
             *parser.knowledge.phrasings().values(),
             load_crisis_examples(),
-            texts_of(load_bank(bank_directory(default_directory()))),
+            [e.text for e in load_bank(bank_directory(default_directory()))],
         )
         for text in texts
     }

@@ -69,9 +69,9 @@ class MessengerInbox:
             IncomingMessage(CHANNEL, recipient, text, message_id=message_id),
             outbox=queue,
         )
-        if self._engine.parser.detect_crisis(text) is not None and not self._stored(
-            recipient, message_id
-        ):
+        # The engine's answer says whether it was the crisis reply: no second parse.
+        crisis = any(r.custom and r.custom.get("crisis") is True for r in replies)
+        if crisis and not self._stored(recipient, message_id):
             self._send_crisis(send_requests(replies, recipient))
 
     def _stored(self, recipient: str, message_id: str | None) -> bool:

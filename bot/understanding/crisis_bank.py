@@ -10,7 +10,7 @@ trained from it with `faqbot train-crisis`.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -119,6 +119,3 @@ def _example(entry: object, label: str, where: str) -> BankExample:
         raise BankError(f"{where}: a near-miss says what it `resembles` and `why`")
     return BankExample(text=text, label=label, language=language, resembles=resembles)
 
-
-def texts_of(examples: Sequence[BankExample]) -> list[str]:
-    return [e.text for e in examples]

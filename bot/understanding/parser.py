@@ -100,7 +100,6 @@ class NluSettings:
 class _Reading:
     """The sentence vectors of one message (see `Parser._read`)."""
 
-    english: list[str]
     questions: list[list[str]]
     rank_vectors: np.ndarray
     crisis_vectors: np.ndarray
@@ -185,11 +184,6 @@ class Parser:
             for text in texts
         ]
 
-    def crisis_vectors(self, text: str) -> np.ndarray | None:
-        """The rows crisis detection reads of `text` (None in the light mode)."""
-        words = self.normalizer.tokens(text[:MAX_PARSE_CHARS])
-        reading = self._read(text, self.matcher.analyzer.english(words))
-        return None if reading is None else reading.crisis_vectors
 
     def detect_crisis(self, text: str) -> CrisisSignal | None:
         """The clear crisis anywhere in `text`, however long, or None.
@@ -202,21 +196,17 @@ class Parser:
 
     def crisis_signal(self, text: str) -> CrisisSignal | None:
         """The crisis, clear or possible, anywhere in `text`, or None."""
+        words, matched = self._words(text)
+        reading = self._read(text, self.matcher.analyzer.english(matched))
         return self.crisis.detect(
-            self.normalizer(text),
-            self.crisis_vectors(text),
-            language=self.language(self.normalizer.tokens(text)),
+            " ".join(words),
+            None if reading is None else reading.crisis_vectors,
+            language=self.language(words),
         )
 
     def parse(self, text: str) -> ParseResult:
         """Return Rasa's parse result for `text`."""
-        words = self.normalizer.tokens(text)
-        if len(text) > MAX_PARSE_CHARS:
-            # The matcher's cost grows with length, so it ranks the beginning
-            # only; a crisis at the end of a long message must still be found.
-            matched = self.normalizer.tokens(text[:MAX_PARSE_CHARS])
-        else:
-            matched = words
+        words, matched = self._words(text)
         english = self.matcher.analyzer.english(matched)
         reading = self._read(text, english)
         # Dict literals, not IntentScore(...): calling a TypedDict costs a
@@ -247,6 +237,17 @@ class Parser:
         if signal is not None:
             result["crisis"] = signal.as_json()
         return result
+
+    def _words(self, text: str) -> tuple[list[str], list[str]]:
+        """The message's normalized words, and those the matcher ranks.
+
+        The matcher's cost grows with length, so it ranks the beginning only;
+        a crisis at the end of a long message must still be found in the whole.
+        """
+        words = self.normalizer.tokens(text)
+        if len(text) > MAX_PARSE_CHARS:
+            return words, self.normalizer.tokens(text[:MAX_PARSE_CHARS])
+        return words, words
 
     def language(self, words: list[str]) -> Language:
         """"es" when two words in five or more are Spanish-only words."""
@@ -286,7 +287,7 @@ class Parser:
         rank_rows = encoded[[row[t] for t in texts]]
         crisis_texts = dict.fromkeys([texts[0], *windows])
         crisis_rows = encoded[[row[t] for t in crisis_texts if t]]
-        return _Reading(english, questions, rank_rows, crisis_rows)
+        return _Reading(questions, rank_rows, crisis_rows)
 
     def _rank(
         self, english: list[str], reading: _Reading | None
