@@ -174,6 +174,11 @@ RULE_CASES = [
     ("i'm in the ER", 'medical_emergency'),
     ('i need to use my epipen', 'medical_emergency'),
     ('i think i am dying', 'medical_emergency'),
+    ("saved enough pills to not wake up", "suicide"),
+    ("i will not be around next week so it does not matter", "suicide"),
+    ("quiero morirme ya", "suicide"),
+    ("esta noche me quito la vida", "suicide"),
+    ("tengo ganas de cortarme otra vez", "self_harm"),
 ]
 
 # Crises no rule words (indirect, or misspelled beyond the lexicon): the model
@@ -524,6 +529,10 @@ GUARD_CASES = [
     ("routine_medication", "i took all my usual pain medication before coming"),
     ("distance_kms", "i'm 20 kms away from the clinic"),
     ("phone_or_address", "my number is (513) 988-2211"),
+    ("idiom_heart_attack", "the bill nearly gave me a heart attack"),
+    ("idiom_overdose", "I overdosed on cake at the party"),
+    ("idiom_cannot_breathe", "can't breathe from laughing at that meme"),
+    ("past_event", "my uncle overdosed years ago, is ketamine addictive?"),
 ]
 
 
@@ -547,6 +556,8 @@ SAFETY_LINE_GUARDS = {
     "overdose_question",
     "symptom_question",
     "medical_history",
+    "idiom_heart_attack",
+    "past_event",
 }
 
 

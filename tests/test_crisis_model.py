@@ -110,11 +110,12 @@ def test_fitting_separates_classes_it_is_shown() -> None:
         "holding a razor and thinking about using it",
         "got home from my infusion and i cant stand up, my lips look blue",
         pytest.param(
-            "how much is an infusion, doesnt matter anyway i wont be here next week",
+            "how much is an infusion, doesnt matter, i gave my dog to my sister today",
             marks=pytest.mark.xfail(
                 strict=True,
-                reason="known gap: a crisis said in passing after a clinic question"
-                " (3 of 200 crisis messages of the first blind set)",
+                reason="known gap: giving things away, said in passing after a"
+                " clinic question, sits nearer a near-miss of the bank than any"
+                " crisis (the model's probability is 0.95)",
             ),
         ),
     ],
@@ -146,14 +147,7 @@ def test_spanish_crises_are_clear_and_said_to_be_spanish(
         "I attempted suicide years ago, is ketamine safe for me?",
         "can you overdose on ketamine?",
         "i had chest pain last month and the ER said it was anxiety",
-        pytest.param(
-            "lol i overdosed on tacos",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="known gap: jokes a rule and the model both read as an"
-                " overdose (7 of 195 near-misses of the first blind set are clear)",
-            ),
-        ),
+        "lol i overdosed on tacos",
         "this paperwork is giving me a heart attack",
         "my back is killing me, what are my options",
     ],

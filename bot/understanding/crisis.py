@@ -61,16 +61,22 @@ class CrisisSignal:
 class Thresholds:
     """When the model's view of a message makes it a crisis, and of which tier.
 
-    Chosen on dev.yml, dev2.yml, the first blind set and the regression sets
-    together (see the README); recall wins over precision.
+    Chosen on dev.yml, dev2.yml, the third and fifth blind sets and the
+    regression sets together (see the README); recall wins over precision.
     """
 
     # The model alone, on the whole message: clear from this probability when
     # the nearest crisis example of the bank is at least `neighbour` close and
     # no safe example is closer than it by more than -`margin`.
-    clear: float = 0.5
+    clear: float = 0.45
     neighbour: float = 0.45
     margin: float = 0.0
+    # From this probability the whole message is clear even when a safe
+    # example is a little nearer than any crisis one (by up to -`sure_margin`):
+    # the near-misses are written to sound like crises, so a real crisis is
+    # often about as near one of them as to its own kind.
+    sure: float = 0.85
+    sure_margin: float = -0.03
     # A part of a long message (its sentences) must be surer, and nearer a
     # crisis example than any safe one by `part_margin`: a pain story's every
     # sentence is read, and some sound alarming alone.
@@ -117,6 +123,9 @@ class CrisisDetector:
             (kind, tuple((rule.name, re.compile(rule.pattern)) for rule in rules))
             for kind, rules in book.rules
         )
+        self._certain = frozenset(
+            rule.name for _, rules in book.rules for rule in rules if rule.certain
+        )
         # One pass over the text answers "could any rule fire?". Guards only ever
         # blank words out, so a message no rule matches before the guards cannot
         # match after them: most messages stop here, at a fraction of the cost.
@@ -147,24 +156,42 @@ class CrisisDetector:
                 return None
             return CrisisSignal(rule.kind, rule.cue, rule.level, language)
         t = self.thresholds
+
+        def said(prediction: Prediction, cue: str, level: CrisisLevel) -> CrisisSignal:
+            kind = self._kind(prediction, normalized)
+            return CrisisSignal(kind, cue, level, language)
+
         predictions = self.model.predict(vectors)
         whole, parts = predictions[0], predictions[1:]
         best = max(predictions, key=lambda p: p.crisis)
         if whole.nearest_crisis >= t.twin and _closer(whole, t.twin_margin):
-            return CrisisSignal(whole.kind, "bank", "clear", language)  # type: ignore[arg-type]
+            return said(whole, "bank", "clear")
         if rule is not None and rule.level == "clear":
-            level: CrisisLevel = "clear" if best.crisis >= t.confirm else "possible"
+            sure = best.crisis >= t.confirm or rule.cue in self._certain
+            level: CrisisLevel = "clear" if sure else "possible"
             return CrisisSignal(rule.kind, rule.cue, level, language)
         if self._heard(whole, t.margin) and whole.crisis >= t.clear:
-            return CrisisSignal(whole.kind, "model", "clear", language)  # type: ignore[arg-type]
+            return said(whole, "model", "clear")
+        if whole.crisis >= t.sure and self._heard(whole, t.sure_margin):
+            return said(whole, "model", "clear")
         for part in parts:
             if self._heard(part, t.part_margin) and part.crisis >= t.part_clear:
-                return CrisisSignal(part.kind, "model", "clear", language)  # type: ignore[arg-type]
+                return said(part, "model", "clear")
         if self._heard(best, t.margin) and best.crisis >= t.possible:
-            return CrisisSignal(best.kind, "model", "possible", language)  # type: ignore[arg-type]
+            return said(best, "model", "possible")
         if rule is not None:
             return CrisisSignal(rule.kind, rule.cue, "possible", language)
         return None
+
+    def _kind(self, prediction: Prediction, normalized: str) -> CrisisKind:
+        """The likeliest kind, but a reaction after an infusion only when the
+        message speaks of one: the bank's reactions are told in symptoms, and
+        the same symptoms alone ("i cant breathe") are an emergency of another kind.
+        """
+        kinds = prediction.kinds or (prediction.kind,)
+        if kinds[0] == "infusion_reaction" and not _INFUSION.search(normalized):
+            return kinds[1] if len(kinds) > 1 else "medical_emergency"  # type: ignore
+        return kinds[0]  # type: ignore[return-value]
 
     def _heard(self, prediction: Prediction, margin: float) -> bool:
         return prediction.nearest_crisis >= self.thresholds.neighbour and _closer(
@@ -199,6 +226,13 @@ class CrisisDetector:
                 if pattern.search(text):
                     return CrisisSignal(kind=kind, cue=name)
         return None
+
+
+# Words that put a message in the context of an infusion (normalized text).
+_INFUSION = re.compile(
+    r"\b(?:infusions?|ketamine|ketamina|drip|iv|sessions?|treatments?|clinic|"
+    r"infusion|tratamiento|sesion|clinica)\b"
+)
 
 
 def _closer(prediction: Prediction, margin: float) -> bool:

@@ -36,6 +36,8 @@ class Prediction:
     kind: str  # the likeliest crisis kind
     nearest_crisis: float  # cosine to the closest crisis example of the bank
     nearest_safe: float  # cosine to the closest safe example (near-miss, ordinary)
+    # Every crisis kind, likeliest first (`kind` is the first).
+    kinds: tuple[str, ...] = ()
 
 
 class CrisisModel:
@@ -71,13 +73,14 @@ class CrisisModel:
         kind_columns = [CLASSES.index(c) for c in kinds]
         out = []
         for row, p in enumerate(probabilities):
-            kind = kinds[int(np.argmax(p[kind_columns]))]
+            ranked = tuple(kinds[i] for i in np.argsort(-p[kind_columns]))
             out.append(
                 Prediction(
                     float(1.0 - p[safe]),
-                    kind,
+                    ranked[0],
                     float(nearest[row]),
                     float(nearest_safe[row]),
+                    ranked,
                 )
             )
         return out

@@ -43,6 +43,9 @@ class Rule:
     # A guard's only: what it blanks is a question or a past event about a
     # crisis, worth a safety line before the answer (the possible tier).
     safety_line: bool = False
+    # A rule's only: a stated plan ("a plan and the means") is a crisis
+    # whatever else the message says; the model cannot make it a possible one.
+    certain: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,16 +124,20 @@ def _rules(
         seen.add(name)
         patterns = entry.get("patterns")
         safety_line = entry.get("safety_line", False)
-        if set(entry) - {"safety_line"} != {"name", "patterns"} or not isinstance(
+        certain = entry.get("certain", False)
+        flags = {"safety_line", "certain"}
+        if set(entry) - flags != {"name", "patterns"} or not isinstance(
             patterns, list
         ):
             raise RuleError(f"{where}: expected exactly `name` and a list `patterns`")
-        if not isinstance(safety_line, bool):
-            raise RuleError(f"{where}: `safety_line` is true or false")
+        if not isinstance(safety_line, bool) or not isinstance(certain, bool):
+            raise RuleError(f"{where}: `safety_line` and `certain` are true or false")
         if not patterns or not all(isinstance(p, str) and p for p in patterns):
             raise RuleError(f"{where}: every pattern must be a non-empty string")
         expanded = [_expand(where, p, fragments) for p in patterns]
-        rules.append(Rule(name, _word_to_word(where, expanded), safety_line))
+        rules.append(
+            Rule(name, _word_to_word(where, expanded), safety_line, certain)
+        )
     return tuple(rules)
 
 

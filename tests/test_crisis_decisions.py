@@ -1,0 +1,122 @@
+"""How the crisis detector turns the model's view and the rules into a tier.
+
+A small hand-made model (its biases set the probabilities, its bank vectors
+the neighbours) makes each decision visible without the sentence model.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.understanding.crisis import CrisisDetector, Thresholds
+from bot.understanding.crisis_bank import CLASSES, SAFE
+from bot.understanding.crisis_model import CrisisModel
+from bot.understanding.crisis_rules import RuleError, load_rules
+
+MESSAGE = np.array([[1.0, 0.0, 0.0]], dtype=np.float32)
+
+
+def model(
+    probabilities: dict[str, float], *, nearest_crisis: float, nearest_safe: float
+) -> CrisisModel:
+    """A model giving every message `probabilities`, whose bank's nearest crisis
+    and safe examples lie at those cosines from MESSAGE."""
+    bias = np.array([math.log(probabilities.get(c, 1e-6)) for c in CLASSES])
+    crisis = [nearest_crisis, math.sqrt(1 - nearest_crisis**2), 0.0]
+    safe = [nearest_safe, 0.0, math.sqrt(1 - nearest_safe**2)]
+    return CrisisModel(
+        np.zeros((len(CLASSES), 3)),
+        bias,
+        np.array([crisis], dtype=np.float32),
+        np.array([safe], dtype=np.float32),
+        digest="test",
+    )
+
+
+def level(detector: CrisisDetector, text: str = "everything is spinning") -> str | None:
+    signal = detector.detect(text, MESSAGE)
+    return None if signal is None else signal.level
+
+
+@pytest.mark.parametrize(
+    ("crisis", "safe_nearer_by", "expected"),
+    [
+        (0.9, 0.02, "clear"),  # sure enough to overlook a slightly nearer near-miss
+        (0.9, 0.10, None),  # a near-miss much nearer: not this message's meaning
+        (0.6, 0.02, None),  # not sure enough: the crisis example must be nearest
+        (0.6, -0.02, "clear"),
+    ],
+)
+def test_a_sure_model_overlooks_a_near_miss_only_a_little_nearer(
+    crisis: float, safe_nearer_by: float, expected: str | None
+) -> None:
+    thresholds = Thresholds()
+    assert thresholds.sure <= 0.9 and thresholds.clear <= 0.6 < thresholds.sure
+    assert -thresholds.sure_margin < 0.10
+    detector = CrisisDetector(
+        model(
+            {SAFE: 1 - crisis, "suicide": crisis},
+            nearest_crisis=0.6,
+            nearest_safe=0.6 + safe_nearer_by,
+        )
+    )
+    assert level(detector) == expected
+
+
+def test_a_reaction_after_an_infusion_needs_the_message_to_speak_of_one() -> None:
+    detector = CrisisDetector(
+        model(
+            {SAFE: 0.05, "infusion_reaction": 0.6, "medical_emergency": 0.35},
+            nearest_crisis=0.8,
+            nearest_safe=0.3,
+        )
+    )
+    alone = detector.detect("everything is spinning and my lips are blue", MESSAGE)
+    after = detector.detect("after my infusion everything is spinning", MESSAGE)
+    assert alone is not None and alone.kind == "medical_emergency"
+    assert after is not None and after.kind == "infusion_reaction"
+
+
+RULES = """
+fragments:
+  self: [myself]
+rules:
+  suicide:
+    - name: stated_plan
+      certain: true
+      patterns: ["a plan and the means"]
+    - name: kill_myself
+      patterns: ["kill {self}"]
+guards:
+  - name: idiom
+    patterns: [kill time]
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "rules.yml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_certain_rule_stays_clear_when_the_model_finds_the_message_safe(
+    tmp_path: Path,
+) -> None:
+    book = load_rules(write(tmp_path, RULES))
+    assert [r.certain for _, rules in book.rules for r in rules] == [True, False]
+    safe = model({SAFE: 0.99, "suicide": 0.01}, nearest_crisis=0.3, nearest_safe=0.9)
+    detector = CrisisDetector(safe, rules=book)
+    assert level(detector, "i have a plan and the means what is ketamine") == "clear"
+    # An ordinary rule the model finds safe is a safety line, not the crisis reply.
+    assert level(detector, "i wanted to kill myself years ago") == "possible"
+
+
+def test_certain_must_be_true_or_false(tmp_path: Path) -> None:
+    path = write(tmp_path, RULES.replace("certain: true", "certain: maybe"))
+    with pytest.raises(RuleError, match=re.escape(str(path)) + ".*stated_plan"):
+        load_rules(path)
