@@ -8,7 +8,8 @@ blind to the code and the knowledge base and scored once before any tuning
 with the question at the end. tests/data/blind3/ (crisis messages, near-misses
 and ordinary ones) was written the same way and scored once before the crisis
 model was tuned on it (crisis recall 58.5 %, near-misses given the crisis
-reply 21.5 %).
+reply 21.5 %). tests/data/blind5/ and blind6/ were written the same way this
+session and scored once each before tuning (the README has the figures).
 """
 
 from __future__ import annotations
@@ -73,16 +74,28 @@ def test_a_storys_closing_question_is_found(parser: Parser) -> None:
     assert report.accuracy >= 0.85, [(e.text[-60:], e.predicted) for e in report.errors]
 
 
-def test_crisis_detection_holds_on_the_third_blind_set(parser: Parser) -> None:
-    """Issue 6's crisis targets are 98 % recall and at most 5 % of near-misses
-    given the crisis reply; this set was tuned on, so it guards what is reached."""
+# Crisis figures reached on the blind sets after tuning on them (the README has
+# the first, blind scorings). Issue 6's targets are 98 % recall and at most 5 %
+# of near-misses given the crisis reply; these gates guard what is reached.
+CRISIS_GATES = {
+    # set: (crisis messages, near-misses, recall at least, false alarms at most)
+    "blind3": (200, 195, 0.97, 0.05),
+    "blind5": (184, 170, 0.96, 0.05),
+    "blind6": (177, 165, 0.93, 0.05),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CRISIS_GATES))
+def test_crisis_detection_holds_on_the_blind_sets(parser: Parser, name: str) -> None:
+    crises, near_misses, recall, false_alarms = CRISIS_GATES[name]
     items = [
         item
-        for name in ("crisis", "near_miss")
-        for item in load_labelled(DATA / "blind3" / f"{name}.yml")
+        for part in ("crisis", "near_miss")
+        for item in load_labelled(DATA / name / f"{part}.yml")
     ]
     report = evaluate(items, parser.parse)
     [overall] = [row for row in report.crisis_by_kind if row.kind == "all"]
-    assert overall.crises >= 200 and overall.near_misses >= 195
-    assert overall.recall is not None and overall.recall >= 0.97
-    assert overall.false_alarm_rate is not None and overall.false_alarm_rate <= 0.05
+    assert overall.crises == crises and overall.near_misses == near_misses
+    assert overall.recall is not None and overall.recall >= recall
+    assert overall.false_alarm_rate is not None
+    assert overall.false_alarm_rate <= false_alarms
