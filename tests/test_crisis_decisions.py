@@ -120,3 +120,13 @@ def test_certain_must_be_true_or_false(tmp_path: Path) -> None:
     path = write(tmp_path, RULES.replace("certain: true", "certain: maybe"))
     with pytest.raises(RuleError, match=re.escape(str(path)) + ".*stated_plan"):
         load_rules(path)
+
+
+def test_a_joke_marker_makes_the_models_crisis_a_safety_line_not_a_rules() -> None:
+    detector = CrisisDetector(
+        model({SAFE: 0.1, "suicide": 0.9}, nearest_crisis=0.8, nearest_safe=0.3)
+    )
+    assert level(detector, "so done with this paperwork") == "clear"
+    assert level(detector, "so done with this paperwork lol") == "possible"
+    # A rule's hit is not a matter of reading: "lol" does not soften it.
+    assert level(detector, "i am going to kill myself lol") == "clear"
