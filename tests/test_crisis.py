@@ -189,6 +189,9 @@ RULE_CASES = [
     ("her heart is racing at 180 and she is pale", "medical_emergency"),
     ("my son has a fever of 105", "medical_emergency"),
     ("me tomé un frasco de pastillas", "overdose"),
+    ("she doubled up on her fentanyl patches and her pupils are pinpoint", "overdose"),
+    ("sitting on the ledge of the parking garage", "suicide"),
+    ("how many of my pills would kill me", "suicide"),
 ]
 
 # Crises no rule words (indirect, or misspelled beyond the lexicon): the model
