@@ -130,3 +130,14 @@ def test_a_joke_marker_makes_the_models_crisis_a_safety_line_not_a_rules() -> No
     assert level(detector, "so done with this paperwork lol") == "possible"
     # A rule's hit is not a matter of reading: "lol" does not soften it.
     assert level(detector, "i am going to kill myself lol") == "clear"
+
+
+def test_the_joke_markers_are_the_rules_files_own(tmp_path: Path) -> None:
+    own = "  self: [myself]\n  laughter: [hehe]\n"
+    rules = RULES.replace("  self: [myself]\n", own)
+    detector = CrisisDetector(
+        model({SAFE: 0.1, "suicide": 0.9}, nearest_crisis=0.8, nearest_safe=0.3),
+        rules=load_rules(write(tmp_path, rules)),
+    )
+    assert level(detector, "so done with this paperwork hehe") == "possible"
+    assert level(detector, "so done with this paperwork lol") == "clear"

@@ -126,6 +126,8 @@ class CrisisDetector:
         self._certain = frozenset(
             rule.name for _, rules in book.rules for rule in rules if rule.certain
         )
+        self._laughter = _words(book.fragments.get("laughter"))
+        self._infusion = _words(book.fragments.get("infusion_context"))
         # One pass over the text answers "could any rule fire?". Guards only ever
         # blank words out, so a message no rule matches before the guards cannot
         # match after them: most messages stop here, at a fraction of the cost.
@@ -159,7 +161,7 @@ class CrisisDetector:
 
         # A joke marker ("lol", "haha") leaves the model's reading in doubt: a
         # safety line rather than the crisis reply. A rule's hit stays clear.
-        joking = _LAUGHTER.search(normalized) is not None
+        joking = self._laughter.search(normalized) is not None
 
         def said(prediction: Prediction, cue: str, level: CrisisLevel) -> CrisisSignal:
             kind = self._kind(prediction, normalized)
@@ -193,7 +195,7 @@ class CrisisDetector:
         the same symptoms alone ("i cant breathe") are an emergency of another kind.
         """
         kinds = prediction.kinds or (prediction.kind,)
-        if kinds[0] == "infusion_reaction" and not _INFUSION.search(normalized):
+        if kinds[0] == "infusion_reaction" and not self._infusion.search(normalized):
             return kinds[1] if len(kinds) > 1 else "medical_emergency"  # type: ignore
         return kinds[0]  # type: ignore[return-value]
 
@@ -232,12 +234,9 @@ class CrisisDetector:
         return None
 
 
-_LAUGHTER = re.compile(r"\b(?:lol|lmao|lmfao|rofl|haha\w*|hehe\w*|jk)\b")
-# Words that put a message in the context of an infusion (normalized text).
-_INFUSION = re.compile(
-    r"\b(?:infusions?|ketamine|ketamina|drip|iv|sessions?|treatments?|clinic|"
-    r"infusion|tratamiento|sesion|clinica)\b"
-)
+def _words(fragment: str | None) -> re.Pattern[str]:
+    """A fragment of the rules file as whole words; no fragment matches nothing."""
+    return re.compile(rf"\b{fragment}\b" if fragment else r"(?!)")
 
 
 def _closer(prediction: Prediction, margin: float) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -54,6 +54,9 @@ class RuleBook:
 
     rules: tuple[tuple[CrisisKind, tuple[Rule, ...]], ...]
     guards: tuple[Rule, ...]
+    # Every fragment, expanded: the detector reads some on their own
+    # (`laughter`, `infusion_context`).
+    fragments: Mapping[str, str] = field(default_factory=dict)
 
     def names(self) -> list[str]:
         """Every rule's and guard's name, rules first."""
@@ -84,7 +87,7 @@ def load_rules(path: Path | Traversable | None = None) -> RuleBook:
             raise RuleError(f"{label}: unknown crisis kind {kind!r}")
         rules.append((kind, _rules(label, entries, fragments, seen)))
     guards = _rules(label, data["guards"], fragments, seen)
-    return RuleBook(tuple(rules), guards)
+    return RuleBook(tuple(rules), guards, fragments)
 
 
 def _fragments(label: str, raw: Any) -> dict[str, str]:
