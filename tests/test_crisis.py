@@ -192,6 +192,12 @@ RULE_CASES = [
     ("she doubled up on her fentanyl patches and her pupils are pinpoint", "overdose"),
     ("sitting on the ledge of the parking garage", "suicide"),
     ("how many of my pills would kill me", "suicide"),
+    ("the rifle is loaded and next to me", "suicide"),
+    ("30 percs stashed in my sock drawer for when i am ready", "suicide"),
+    ("ending things tonight, sorry mom", "suicide"),
+    ("quiero acabar con mi vida", "suicide"),
+    ("punching myself again until it bruises", "self_harm"),
+    ("his blood sugar is 32 and he is sweating", "medical_emergency"),
 ]
 
 # Crises no rule words (indirect, or misspelled beyond the lexicon): the model

@@ -8,7 +8,7 @@ blind to the code and the knowledge base and scored once before any tuning
 with the question at the end. tests/data/blind3/ (crisis messages, near-misses
 and ordinary ones) was written the same way and scored once before the crisis
 model was tuned on it (crisis recall 58.5 %, near-misses given the crisis
-reply 21.5 %). tests/data/blind5/ to blind8/ were written the same way
+reply 21.5 %). tests/data/blind5/ to blind9/ were written the same way
 and scored once each before tuning (the README has the figures).
 """
 
@@ -79,12 +79,12 @@ def test_a_storys_closing_question_is_found(parser: Parser) -> None:
 # of near-misses given the crisis reply; these gates guard what is reached.
 CRISIS_GATES = {
     # set: (crisis messages, near-misses, recall at least, false alarms at most)
-    "blind3": (200, 195, 0.97, 0.05),
+    "blind3": (200, 195, 0.98, 0.05),
     "blind5": (184, 170, 0.96, 0.05),
     "blind6": (177, 165, 0.93, 0.05),
-    # Above the 5 % target: jokes and past events the model reads as crises.
-    "blind7": (182, 167, 0.94, 0.06),
+    "blind7": (182, 167, 0.94, 0.05),
     "blind8": (178, 167, 0.98, 0.05),
+    "blind9": (183, 165, 0.98, 0.05),
 }
 
 
