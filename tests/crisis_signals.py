@@ -8,6 +8,7 @@ the signal of a few phrases and leave every other message to the real detector.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 
 import numpy as np
 
@@ -61,3 +62,10 @@ class PhraseDetector(CrisisDetector):
         if fixed is not None:
             return fixed
         return super().detect(normalized, vectors, language=language)
+
+
+def write_rules(tmp_path: Path, text: str) -> Path:
+    """A rules file holding `text`, for load_rules."""
+    path = tmp_path / "rules.yml"
+    path.write_text(text, encoding="utf-8")
+    return path

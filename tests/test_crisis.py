@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from crisis_signals import write_rules
 
 from bot.understanding.crisis import CrisisDetector, CrisisSignal
 from bot.understanding.crisis_rules import RuleError, load_rules
@@ -674,14 +675,8 @@ guards:
 """
 
 
-def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "rules.yml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 def test_a_small_rules_file_loads_and_drives_the_detector(tmp_path: Path) -> None:
-    book = load_rules(write(tmp_path, VALID))
+    book = load_rules(write_rules(tmp_path, VALID))
     assert book.names() == ["kill_myself", "idiom"]
     detector = CrisisDetector(rules=book)
     assert detector.rule("he wants to kill himself") == CrisisSignal(
@@ -693,7 +688,8 @@ def test_a_small_rules_file_loads_and_drives_the_detector(tmp_path: Path) -> Non
 
 def test_a_rule_matches_from_a_word_start_only(tmp_path: Path) -> None:
     """Even a rule written to begin with a space: the pre-check tries word starts."""
-    book = load_rules(write(tmp_path, VALID.replace('"kill {self}"', '"(?: |a)kill"')))
+    text = VALID.replace('"kill {self}"', '"(?: |a)kill"')
+    book = load_rules(write_rules(tmp_path, text))
     detector = CrisisDetector(rules=book)
     assert detector.rule("i akill") == CrisisSignal("suicide", "kill_myself")
     assert detector.rule("i kill") is None
@@ -717,12 +713,12 @@ def test_errors_name_the_file_and_the_rule(
     tmp_path: Path, old: str, new: str, error: str
 ) -> None:
     assert old in VALID
-    path = write(tmp_path, VALID.replace(old, new))
+    path = write_rules(tmp_path, VALID.replace(old, new))
     with pytest.raises(RuleError, match=re.escape(str(path)) + ": .*" + error):
         load_rules(path)
 
 
 def test_a_file_without_its_sections_is_refused(tmp_path: Path) -> None:
-    path = write(tmp_path, "rules: {}\n")
+    path = write_rules(tmp_path, "rules: {}\n")
     with pytest.raises(RuleError, match=re.escape(str(path))):
         load_rules(path)

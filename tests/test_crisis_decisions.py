@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from crisis_signals import write_rules
 
 from bot.understanding.crisis import CrisisDetector, Thresholds
 from bot.understanding.crisis_bank import CLASSES, SAFE
@@ -98,16 +99,10 @@ guards:
 """
 
 
-def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "rules.yml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 def test_a_certain_rule_stays_clear_when_the_model_finds_the_message_safe(
     tmp_path: Path,
 ) -> None:
-    book = load_rules(write(tmp_path, RULES))
+    book = load_rules(write_rules(tmp_path, RULES))
     assert [r.certain for _, rules in book.rules for r in rules] == [True, False]
     safe = model({SAFE: 0.99, "suicide": 0.01}, nearest_crisis=0.3, nearest_safe=0.9)
     detector = CrisisDetector(safe, rules=book)
@@ -117,7 +112,7 @@ def test_a_certain_rule_stays_clear_when_the_model_finds_the_message_safe(
 
 
 def test_certain_must_be_true_or_false(tmp_path: Path) -> None:
-    path = write(tmp_path, RULES.replace("certain: true", "certain: maybe"))
+    path = write_rules(tmp_path, RULES.replace("certain: true", "certain: maybe"))
     with pytest.raises(RuleError, match=re.escape(str(path)) + ".*stated_plan"):
         load_rules(path)
 
@@ -137,7 +132,7 @@ def test_the_joke_markers_are_the_rules_files_own(tmp_path: Path) -> None:
     rules = RULES.replace("  self: [myself]\n", own)
     detector = CrisisDetector(
         model({SAFE: 0.1, "suicide": 0.9}, nearest_crisis=0.8, nearest_safe=0.3),
-        rules=load_rules(write(tmp_path, rules)),
+        rules=load_rules(write_rules(tmp_path, rules)),
     )
     assert level(detector, "so done with this paperwork hehe") == "possible"
     assert level(detector, "so done with this paperwork lol") == "clear"

@@ -159,13 +159,13 @@ class CrisisDetector:
             return CrisisSignal(rule.kind, rule.cue, rule.level, language)
         t = self.thresholds
 
-        # A joke marker ("lol", "haha") leaves the model's reading in doubt: a
-        # safety line rather than the crisis reply. A rule's hit stays clear.
-        joking = self._laughter.search(normalized) is not None
-
         def said(prediction: Prediction, cue: str, level: CrisisLevel) -> CrisisSignal:
+            # A joke marker ("lol", "haha") leaves the model's reading in doubt:
+            # a safety line rather than the crisis reply. A rule's hit stays clear.
+            if self._laughter.search(normalized):
+                level = "possible"
             kind = self._kind(prediction, normalized)
-            return CrisisSignal(kind, cue, "possible" if joking else level, language)
+            return CrisisSignal(kind, cue, level, language)
 
         predictions = self.model.predict(vectors)
         whole, parts = predictions[0], predictions[1:]
@@ -194,10 +194,10 @@ class CrisisDetector:
         message speaks of one: the bank's reactions are told in symptoms, and
         the same symptoms alone ("i cant breathe") are an emergency of another kind.
         """
-        kinds = prediction.kinds or (prediction.kind,)
-        if kinds[0] == "infusion_reaction" and not self._infusion.search(normalized):
-            return kinds[1] if len(kinds) > 1 else "medical_emergency"  # type: ignore
-        return kinds[0]  # type: ignore[return-value]
+        first, second = prediction.kinds[:2]
+        if first == "infusion_reaction" and not self._infusion.search(normalized):
+            return second  # type: ignore[return-value]
+        return first  # type: ignore[return-value]
 
     def _heard(self, prediction: Prediction, margin: float) -> bool:
         return prediction.nearest_crisis >= self.thresholds.neighbour and _closer(

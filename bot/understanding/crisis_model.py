@@ -33,11 +33,14 @@ class Prediction:
     """What the model says of one message vector."""
 
     crisis: float  # probability of any crisis kind
-    kind: str  # the likeliest crisis kind
+    kinds: tuple[str, ...]  # every crisis kind, likeliest first
     nearest_crisis: float  # cosine to the closest crisis example of the bank
     nearest_safe: float  # cosine to the closest safe example (near-miss, ordinary)
-    # Every crisis kind, likeliest first (`kind` is the first).
-    kinds: tuple[str, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        """The likeliest crisis kind."""
+        return self.kinds[0]
 
 
 class CrisisModel:
@@ -73,14 +76,12 @@ class CrisisModel:
         kind_columns = [CLASSES.index(c) for c in kinds]
         out = []
         for row, p in enumerate(probabilities):
-            ranked = tuple(kinds[i] for i in np.argsort(-p[kind_columns]))
             out.append(
                 Prediction(
                     float(1.0 - p[safe]),
-                    ranked[0],
+                    tuple(kinds[i] for i in np.argsort(-p[kind_columns])),
                     float(nearest[row]),
                     float(nearest_safe[row]),
-                    ranked,
                 )
             )
         return out
