@@ -118,11 +118,16 @@ def refresh(directory: Path | None = None) -> int:
 
 
 def model_id() -> str:
-    """Names the sentence model by its package and the size of its weights."""
-    from bot.understanding.semantic import MODEL_PACKAGE, default_model_dir
+    """Names the sentence model by its package, the size of its weights and the
+    precision faqbot runs it at: vectors from another precision are not reused."""
+    from bot.understanding.semantic import (
+        DEFAULT_PRECISION,
+        MODEL_PACKAGE,
+        default_model_dir,
+    )
 
     size = (default_model_dir() / "model.safetensors").stat().st_size
-    return f"{MODEL_PACKAGE}:{size}"
+    return f"{MODEL_PACKAGE}:{size}:{DEFAULT_PRECISION}"
 
 
 if __name__ == "__main__":  # pragma: no cover - a maintainer's command
