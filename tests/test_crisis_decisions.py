@@ -136,3 +136,29 @@ def test_the_joke_markers_are_the_rules_files_own(tmp_path: Path) -> None:
     )
     assert level(detector, "so done with this paperwork hehe") == "possible"
     assert level(detector, "so done with this paperwork lol") == "clear"
+
+
+def test_a_story_set_in_the_past_gets_a_safety_line_unless_it_speaks_of_now() -> None:
+    detector = CrisisDetector(
+        model({SAFE: 0.1, "self_harm": 0.9}, nearest_crisis=0.8, nearest_safe=0.3)
+    )
+    assert level(detector, "burned my hand on the stove") == "clear"
+    assert level(detector, "burned my hand on the stove two years ago") == "possible"
+    assert level(detector, "hace un ano me corte cocinando") == "possible"
+    # Said of now as well as of then: the model's reading stands.
+    assert level(detector, "i cut years ago and tonight i want to again") == "clear"
+    # A rule's hit is not softened by a date.
+    assert level(detector, "years ago i got a rope and i will kill myself") == "clear"
+
+
+def test_past_and_now_are_the_rules_files_own(tmp_path: Path) -> None:
+    own = "  self: [myself]\n  past: [long ago]\n  now: [at present]\n"
+    detector = CrisisDetector(
+        model({SAFE: 0.1, "self_harm": 0.9}, nearest_crisis=0.8, nearest_safe=0.3),
+        rules=load_rules(
+            write_rules(tmp_path, RULES.replace("  self: [myself]\n", own))
+        ),
+    )
+    assert level(detector, "burned my hand long ago") == "possible"
+    assert level(detector, "burned my hand long ago and at present") == "clear"
+    assert level(detector, "burned my hand two years ago") == "clear"

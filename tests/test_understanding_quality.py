@@ -35,6 +35,7 @@ ORDINARY_SETS = {
     "holdout": DATA / "holdout.yml",
     "blind1": DATA / "blind1" / "ordinary.yml",
     "blind3": DATA / "blind3" / "ordinary.yml",
+    "blind11": DATA / "blind11" / "ordinary.yml",
 }
 
 
@@ -85,6 +86,7 @@ CRISIS_GATES = {
     "blind7": (182, 167, 0.94, 0.05),
     "blind8": (178, 167, 0.98, 0.05),
     "blind9": (183, 165, 0.98, 0.05),
+    "blind11": (191, 183, 0.97, 0.04),
 }
 
 

@@ -128,6 +128,8 @@ class CrisisDetector:
         )
         self._laughter = _words(book.fragments.get("laughter"))
         self._infusion = _words(book.fragments.get("infusion_context"))
+        self._past = _words(book.fragments.get("past"))
+        self._now = _words(book.fragments.get("now"))
         # One pass over the text answers "could any rule fire?". Guards only ever
         # blank words out, so a message no rule matches before the guards cannot
         # match after them: most messages stop here, at a fraction of the cost.
@@ -160,9 +162,11 @@ class CrisisDetector:
         t = self.thresholds
 
         def said(prediction: Prediction, cue: str, level: CrisisLevel) -> CrisisSignal:
-            # A joke marker ("lol", "haha") leaves the model's reading in doubt:
-            # a safety line rather than the crisis reply. A rule's hit stays clear.
-            if self._laughter.search(normalized):
+            # A joke marker ("lol", "haha"), or a story set in the past that says
+            # nothing of now ("burned my hand two years ago"), leaves the model's
+            # reading in doubt: a safety line rather than the crisis reply. A
+            # rule's hit stays clear.
+            if self._laughter.search(normalized) or self._only_past(normalized):
                 level = "possible"
             kind = self._kind(prediction, normalized)
             return CrisisSignal(kind, cue, level, language)
@@ -198,6 +202,11 @@ class CrisisDetector:
         if first == "infusion_reaction" and not self._infusion.search(normalized):
             return second  # type: ignore[return-value]
         return first  # type: ignore[return-value]
+
+    def _only_past(self, normalized: str) -> bool:
+        return bool(self._past.search(normalized)) and not self._now.search(
+            normalized
+        )
 
     def _heard(self, prediction: Prediction, margin: float) -> bool:
         return prediction.nearest_crisis >= self.thresholds.neighbour and _closer(
