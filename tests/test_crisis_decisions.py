@@ -162,3 +162,22 @@ def test_past_and_now_are_the_rules_files_own(tmp_path: Path) -> None:
     assert level(detector, "burned my hand long ago") == "possible"
     assert level(detector, "burned my hand long ago and at present") == "clear"
     assert level(detector, "burned my hand two years ago") == "clear"
+
+
+def test_a_rules_words_dated_in_the_past_get_a_safety_line(tmp_path: Path) -> None:
+    own = "  self: [myself]\n  past: [years ago]\n  now: [tonight]\n"
+    book = load_rules(write_rules(tmp_path, RULES.replace("  self: [myself]\n", own)))
+    # The model gives the message weight: an undated rule's hit is clear.
+    detector = CrisisDetector(
+        model({SAFE: 0.6, "suicide": 0.4}, nearest_crisis=0.6, nearest_safe=0.5),
+        rules=book,
+    )
+    assert level(detector, "i tried to kill myself") == "clear"
+    assert level(detector, "i tried to kill myself years ago") == "possible"
+    assert level(detector, "years ago i tried to kill myself") == "possible"
+    # Said of now too, or a plan stated outright: the crisis reply.
+    assert level(detector, "years ago i tried to kill myself and tonight") == "clear"
+    assert level(detector, "years ago i made a plan and the means") == "clear"
+    # A date far from the rule's words dates something else.
+    far = "years ago my back broke and it hurts every single day and i will kill myself"
+    assert level(detector, far) == "clear"

@@ -36,6 +36,7 @@ ORDINARY_SETS = {
     "blind1": DATA / "blind1" / "ordinary.yml",
     "blind3": DATA / "blind3" / "ordinary.yml",
     "blind11": DATA / "blind11" / "ordinary.yml",
+    "blind12": DATA / "blind12" / "ordinary.yml",
 }
 
 
@@ -87,6 +88,7 @@ CRISIS_GATES = {
     "blind8": (178, 167, 0.98, 0.05),
     "blind9": (183, 165, 0.98, 0.05),
     "blind11": (191, 183, 0.97, 0.04),
+    "blind12": (195, 187, 0.97, 0.05),
 }
 
 

@@ -29,9 +29,12 @@ import numpy as np
 from bot.understanding.crisis_model import CrisisModel, Prediction
 from bot.understanding.crisis_rules import CrisisKind, RuleBook, load_rules
 
-__all__ = [
-    "CrisisDetector", "CrisisKind", "CrisisLevel", "CrisisSignal", "Thresholds"
-]
+__all__ = ["CrisisDetector", "CrisisKind", "CrisisLevel", "CrisisSignal", "Thresholds"]
+
+# How near a rule's words a `past` phrase must be to date them ("i overdosed
+# twice years ago"): about a clause, so a history told in one sentence does not
+# date a plan told in the next.
+DATED_WORDS = 8
 
 # "clear": the crisis reply only. "possible": one safety line, then the answer.
 CrisisLevel = Literal["clear", "possible"]
@@ -154,7 +157,7 @@ class CrisisDetector:
         long message's sentences); without them, or without a model, the rules
         decide alone and every hit is clear.
         """
-        rule = self.rule(normalized)
+        rule, dated = self._rule_hit(normalized)
         if self.model is None or vectors is None or len(vectors) == 0:
             if rule is None:
                 return None
@@ -177,7 +180,12 @@ class CrisisDetector:
         if whole.nearest_crisis >= t.twin and _closer(whole, t.twin_margin):
             return said(whole, "bank", "clear")
         if rule is not None and rule.level == "clear":
-            sure = best.crisis >= t.confirm or rule.cue in self._certain
+            certain = rule.cue in self._certain
+            # A rule's words dated in the past ("overdosed twice years ago", "a
+            # self-harm phase as a teen") by a message that says nothing of now:
+            # a safety line, unless the plan is stated outright.
+            past = dated and not self._now.search(normalized)
+            sure = certain or (best.crisis >= t.confirm and not past)
             level: CrisisLevel = "clear" if sure else "possible"
             return CrisisSignal(rule.kind, rule.cue, level, language)
         if self._heard(whole, t.margin) and whole.crisis >= t.clear:
@@ -204,9 +212,7 @@ class CrisisDetector:
         return first  # type: ignore[return-value]
 
     def _only_past(self, normalized: str) -> bool:
-        return bool(self._past.search(normalized)) and not self._now.search(
-            normalized
-        )
+        return bool(self._past.search(normalized)) and not self._now.search(normalized)
 
     def _heard(self, prediction: Prediction, margin: float) -> bool:
         return prediction.nearest_crisis >= self.thresholds.neighbour and _closer(
@@ -220,27 +226,40 @@ class CrisisDetector:
         overdose on ketamine?") comes back possible: a safety line, never the
         crisis reply.
         """
+        return self._rule_hit(normalized)[0]
+
+    def _rule_hit(self, normalized: str) -> tuple[CrisisSignal | None, bool]:
+        """`rule`'s answer, and whether the words it fired on are dated in the
+        past (a `past` phrase within a few words of them)."""
         # Normalized text passes through unchanged; anything else is made safe
         # to match rather than trusted.
         text = " ".join(self._non_word.split(normalized.lower())).strip()
         if not text or self._any_rule.search(text) is None:
-            return None
+            return None, False
         asked = any(guard.search(text) for guard in self._safety_guards)
-        unguarded = self._first_rule(text) if asked else None
+        unguarded = self._first_rule(text)[0] if asked else None
         for guard in self._guards:
             text = guard.sub("~", text)
-        found = self._first_rule(text)
+        found, where = self._first_rule(text)
         if found is None and unguarded is not None:
             # A question or a past event about a crisis: a safety line.
-            return CrisisSignal(unguarded.kind, unguarded.cue, "possible")
-        return found
+            return CrisisSignal(unguarded.kind, unguarded.cue, "possible"), False
+        return found, where is not None and self._dated(text, where)
 
-    def _first_rule(self, text: str) -> CrisisSignal | None:
+    def _first_rule(self, text: str) -> tuple[CrisisSignal | None, re.Match | None]:
         for kind, rules in self._rules:
             for name, pattern in rules:
-                if pattern.search(text):
-                    return CrisisSignal(kind=kind, cue=name)
-        return None
+                match = pattern.search(text)
+                if match:
+                    return CrisisSignal(kind=kind, cue=name), match
+        return None, None
+
+    def _dated(self, text: str, match: re.Match) -> bool:
+        """A `past` phrase within DATED_WORDS words either side of `match`."""
+        before = text[: match.start()].split()[-DATED_WORDS:]
+        after = text[match.end() :].split()[:DATED_WORDS]
+        around = " ".join([*before, match.group(0), *after])
+        return bool(self._past.search(around))
 
 
 def _words(fragment: str | None) -> re.Pattern[str]:
