@@ -581,6 +581,9 @@ GUARD_CASES = [
     ("past_event", "no estoy pensando en suicidarme, cuánto dura el alivio?"),
     ("idiom_collapsed", "i passed out on the couch after work, is that the pain"),
     ("idiom_nearly_fainted", "i nearly passed out when i saw the bill"),
+    ("screening_question", "do you screen patients for suicidal ideation first?"),
+    ("idiom_cannot_breathe", "can't breathe through my nose with this cold"),
+    ("accidental_injury", "my PT says I'm hurting myself by overdoing the exercises"),
 ]
 
 
@@ -609,6 +612,7 @@ SAFETY_LINE_GUARDS = {
     "joke_want_to_die",
     "idiom_kill_me",
     "idiom_nearly_fainted",
+    "screening_question",
 }
 
 

@@ -147,8 +147,10 @@ def test_a_story_set_in_the_past_gets_a_safety_line_unless_it_speaks_of_now() ->
     assert level(detector, "hace un ano me corte cocinando") == "possible"
     # Said of now as well as of then: the model's reading stands.
     assert level(detector, "i cut years ago and tonight i want to again") == "clear"
-    # A rule's hit is not softened by a date.
-    assert level(detector, "years ago i got a rope and i will kill myself") == "clear"
+    # A rule's hit dated in the past but said of now as well stays clear.
+    assert level(detector, "years ago i got a rope and tonight i will kill myself") == (
+        "clear"
+    )
 
 
 def test_past_and_now_are_the_rules_files_own(tmp_path: Path) -> None:
@@ -179,5 +181,8 @@ def test_a_rules_words_dated_in_the_past_get_a_safety_line(tmp_path: Path) -> No
     assert level(detector, "years ago i tried to kill myself and tonight") == "clear"
     assert level(detector, "years ago i made a plan and the means") == "clear"
     # A date far from the rule's words dates something else.
-    far = "years ago my back broke and it hurts every single day and i will kill myself"
+    far = (
+        "years ago my back broke and since then it hurts every single day of"
+        " the week and i will kill myself"
+    )
     assert level(detector, far) == "clear"

@@ -34,7 +34,7 @@ __all__ = ["CrisisDetector", "CrisisKind", "CrisisLevel", "CrisisSignal", "Thres
 # How near a rule's words a `past` phrase must be to date them ("i overdosed
 # twice years ago"): about a clause, so a history told in one sentence does not
 # date a plan told in the next.
-DATED_WORDS = 8
+DATED_WORDS = 10
 
 # "clear": the crisis reply only. "possible": one safety line, then the answer.
 CrisisLevel = Literal["clear", "possible"]
