@@ -37,6 +37,7 @@ ORDINARY_SETS = {
     "blind3": DATA / "blind3" / "ordinary.yml",
     "blind11": DATA / "blind11" / "ordinary.yml",
     "blind12": DATA / "blind12" / "ordinary.yml",
+    "blind13": DATA / "blind13" / "ordinary.yml",
 }
 
 
