@@ -7,7 +7,8 @@ Run it in a throwaway environment, never in faqbot's (faqbot does not use torch)
     /tmp/ref/bin/python bench/make_minilm_reference.py MODEL_DIR OUT.json
 
 where MODEL_DIR is `bot.understanding.semantic.default_model_dir()` in faqbot's
-environment. tests/test_semantic.py checks the numpy encoder against the file.
+environment. tests/test_semantic.py checks the float32 encoder against the file,
+and the int8 one faqbot serves within a tolerance.
 """
 
 import json

@@ -149,9 +149,9 @@ def build_parser(knowledge: KnowledgeBase, *, semantic: bool = True) -> Parser:
     vectors ship with the knowledge base, so building this is fast.
     """
     if semantic:
-        # One BLAS thread per process. A message's matrix products are small, and
-        # faqbot already runs a worker per core: extra BLAS threads only spin
-        # against each other (measured: 1 ms per product on one thread, tens of
-        # ms on two with both cores busy).
+        # One BLAS thread per process. A message's matrix products (the crisis
+        # model's, the phrasings' cosines) are small, and faqbot already runs a
+        # worker per core: extra BLAS threads only spin against each other. The
+        # sentence encoder keeps to one onnxruntime thread for the same reason.
         threadpool_limits(limits=1, user_api="blas")
     return Parser(knowledge, encoder=LazyEncoder() if semantic else None)
