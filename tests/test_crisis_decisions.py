@@ -17,7 +17,7 @@ from crisis_signals import write_rules
 from bot.understanding.crisis import CrisisDetector, Thresholds
 from bot.understanding.crisis_bank import CLASSES, SAFE
 from bot.understanding.crisis_model import CrisisModel
-from bot.understanding.crisis_rules import RuleError, load_rules
+from bot.understanding.crisis_rules import RuleBook, RuleError, load_rules
 
 MESSAGE = np.array([[1.0, 0.0, 0.0]], dtype=np.float32)
 
@@ -99,6 +99,18 @@ guards:
 """
 
 
+def rules_with(tmp_path: Path, fragments: str) -> RuleBook:
+    """RULES with `fragments` (the rules file's own lines) for its fragments."""
+    return load_rules(
+        write_rules(tmp_path, RULES.replace("  self: [myself]\n", fragments))
+    )
+
+
+def sure_model(kind: str) -> CrisisModel:
+    """A model sure of `kind`, its nearest bank example a crisis one."""
+    return model({SAFE: 0.1, kind: 0.9}, nearest_crisis=0.8, nearest_safe=0.3)
+
+
 def test_a_certain_rule_stays_clear_when_the_model_finds_the_message_safe(
     tmp_path: Path,
 ) -> None:
@@ -118,9 +130,7 @@ def test_certain_must_be_true_or_false(tmp_path: Path) -> None:
 
 
 def test_a_joke_marker_makes_the_models_crisis_a_safety_line_not_a_rules() -> None:
-    detector = CrisisDetector(
-        model({SAFE: 0.1, "suicide": 0.9}, nearest_crisis=0.8, nearest_safe=0.3)
-    )
+    detector = CrisisDetector(sure_model("suicide"))
     assert level(detector, "so done with this paperwork") == "clear"
     assert level(detector, "so done with this paperwork lol") == "possible"
     # A rule's hit is not a matter of reading: "lol" does not soften it.
@@ -129,19 +139,13 @@ def test_a_joke_marker_makes_the_models_crisis_a_safety_line_not_a_rules() -> No
 
 def test_the_joke_markers_are_the_rules_files_own(tmp_path: Path) -> None:
     own = "  self: [myself]\n  laughter: [hehe]\n"
-    rules = RULES.replace("  self: [myself]\n", own)
-    detector = CrisisDetector(
-        model({SAFE: 0.1, "suicide": 0.9}, nearest_crisis=0.8, nearest_safe=0.3),
-        rules=load_rules(write_rules(tmp_path, rules)),
-    )
+    detector = CrisisDetector(sure_model("suicide"), rules=rules_with(tmp_path, own))
     assert level(detector, "so done with this paperwork hehe") == "possible"
     assert level(detector, "so done with this paperwork lol") == "clear"
 
 
 def test_a_story_set_in_the_past_gets_a_safety_line_unless_it_speaks_of_now() -> None:
-    detector = CrisisDetector(
-        model({SAFE: 0.1, "self_harm": 0.9}, nearest_crisis=0.8, nearest_safe=0.3)
-    )
+    detector = CrisisDetector(sure_model("self_harm"))
     assert level(detector, "burned my hand on the stove") == "clear"
     assert level(detector, "burned my hand on the stove two years ago") == "possible"
     assert level(detector, "hace un ano me corte cocinando") == "possible"
@@ -155,12 +159,7 @@ def test_a_story_set_in_the_past_gets_a_safety_line_unless_it_speaks_of_now() ->
 
 def test_past_and_now_are_the_rules_files_own(tmp_path: Path) -> None:
     own = "  self: [myself]\n  past: [long ago]\n  now: [at present]\n"
-    detector = CrisisDetector(
-        model({SAFE: 0.1, "self_harm": 0.9}, nearest_crisis=0.8, nearest_safe=0.3),
-        rules=load_rules(
-            write_rules(tmp_path, RULES.replace("  self: [myself]\n", own))
-        ),
-    )
+    detector = CrisisDetector(sure_model("self_harm"), rules=rules_with(tmp_path, own))
     assert level(detector, "burned my hand long ago") == "possible"
     assert level(detector, "burned my hand long ago and at present") == "clear"
     assert level(detector, "burned my hand two years ago") == "clear"
@@ -168,11 +167,10 @@ def test_past_and_now_are_the_rules_files_own(tmp_path: Path) -> None:
 
 def test_a_rules_words_dated_in_the_past_get_a_safety_line(tmp_path: Path) -> None:
     own = "  self: [myself]\n  past: [years ago]\n  now: [tonight]\n"
-    book = load_rules(write_rules(tmp_path, RULES.replace("  self: [myself]\n", own)))
     # The model gives the message weight: an undated rule's hit is clear.
     detector = CrisisDetector(
         model({SAFE: 0.6, "suicide": 0.4}, nearest_crisis=0.6, nearest_safe=0.5),
-        rules=book,
+        rules=rules_with(tmp_path, own),
     )
     assert level(detector, "i tried to kill myself") == "clear"
     assert level(detector, "i tried to kill myself years ago") == "possible"

@@ -163,13 +163,17 @@ class CrisisDetector:
                 return None
             return CrisisSignal(rule.kind, rule.cue, rule.level, language)
         t = self.thresholds
+        # Time: a crisis dated in the past ("years ago") by a message that says
+        # nothing of now reads as a memory, not as today's emergency.
+        of_now = self._now.search(normalized) is not None
+        only_past = not of_now and self._past.search(normalized) is not None
 
         def said(prediction: Prediction, cue: str, level: CrisisLevel) -> CrisisSignal:
             # A joke marker ("lol", "haha"), or a story set in the past that says
             # nothing of now ("burned my hand two years ago"), leaves the model's
             # reading in doubt: a safety line rather than the crisis reply. A
             # rule's hit stays clear.
-            if self._laughter.search(normalized) or self._only_past(normalized):
+            if only_past or self._laughter.search(normalized):
                 level = "possible"
             kind = self._kind(prediction, normalized)
             return CrisisSignal(kind, cue, level, language)
@@ -184,8 +188,8 @@ class CrisisDetector:
             # A rule's words dated in the past ("overdosed twice years ago", "a
             # self-harm phase as a teen") by a message that says nothing of now:
             # a safety line, unless the plan is stated outright.
-            past = dated and not self._now.search(normalized)
-            sure = certain or (best.crisis >= t.confirm and not past)
+            remembered = dated and not of_now
+            sure = certain or (best.crisis >= t.confirm and not remembered)
             level: CrisisLevel = "clear" if sure else "possible"
             return CrisisSignal(rule.kind, rule.cue, level, language)
         if self._heard(whole, t.margin) and whole.crisis >= t.clear:
@@ -210,9 +214,6 @@ class CrisisDetector:
         if first == "infusion_reaction" and not self._infusion.search(normalized):
             return second  # type: ignore[return-value]
         return first  # type: ignore[return-value]
-
-    def _only_past(self, normalized: str) -> bool:
-        return bool(self._past.search(normalized)) and not self._now.search(normalized)
 
     def _heard(self, prediction: Prediction, margin: float) -> bool:
         return prediction.nearest_crisis >= self.thresholds.neighbour and _closer(

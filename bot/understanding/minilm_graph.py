@@ -34,10 +34,9 @@ class BertShape:
     layer_norm_eps: float = 1e-12
 
 
-# The graph's inputs: token ids and type ids (batch, length) and the positions
-# 0..length-1. There is no attention mask: faqbot runs one sentence at a time
+# The graph's inputs are "ids" and "types" (batch, length) and "positions"
+# (0..length-1). There is no attention mask: faqbot runs one sentence at a time
 # (see `SentenceEncoder.encode`), so there is never padding.
-INPUTS = ("ids", "types", "positions")
 OUTPUT = "hidden"
 
 
