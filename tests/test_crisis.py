@@ -138,7 +138,19 @@ RULE_CASES = [
     ('my pain is killing me and i want to die', 'suicide'),
     ('my son said he wants to kill himself', 'suicide'),
     ('my wife said she wants to die', 'suicide'),
-    ('is ketamine used for suicidal thoughts', 'suicide'),
+    ("does ketamine help suicidal thoughts? im having them right now", "suicide"),
+    ("is ketamine safe with vodka, im in the garage with the car running", "suicide"),
+    ("how high does a balcony have to be so its quick", "suicide"),
+    ("i have my pills counted out", "suicide"),
+    ("i wont need any of it after this weekend", "suicide"),
+    ("gonna step in front of it", "suicide"),
+    ("standing at the edge of the train platform", "suicide"),
+    ("hoy me despedí de mis hijos. no quiero seguir", "suicide"),
+    ("i kinda just cut again", "self_harm"),
+    ("my sleeve is soaked through", "medical_emergency"),
+    ("i was just in a car accident and my hands are tingling", "medical_emergency"),
+    ("got bit by a snake, my ankle is swelling fast", "medical_emergency"),
+    ("terminé la infusión y me cuesta tragar", "medical_emergency"),
     (
         "I have had chronic back pain for 10 years and honestly some days I think"
         " everyone would be better off without me, anyway how much is an infusion",
@@ -566,6 +578,10 @@ def test_every_rule_is_exercised(
 
 
 GUARD_CASES = [
+    ("habitual_saying", "my son says 'i want to die' every time he has homework"),
+    ("habitual_saying", "my teen has old self-harm scars and pelvic pain"),
+    ("suicidal_topic", "is ketamine used for suicidal thoughts"),
+    ("suicidal_topic", "can chronic pain cause suicidal thoughts?"),
     ("idiom_dying_to", "I'm dying to know the price"),
     ("question_feel_like_dying", "will the infusion make me feel like I'm dying"),
     ("hypothetical_emergency", "what if there is a medical emergency"),
@@ -619,6 +635,8 @@ SAFETY_LINE_GUARDS = {
     "idiom_kill_me",
     "idiom_nearly_fainted",
     "screening_question",
+    "suicidal_topic",
+    "habitual_saying",
 }
 
 

@@ -16,7 +16,7 @@ from crisis_signals import write_rules
 
 from bot.understanding.crisis import CrisisDetector, Thresholds
 from bot.understanding.crisis_bank import CLASSES, SAFE
-from bot.understanding.crisis_model import CrisisModel
+from bot.understanding.crisis_model import CrisisModel, network
 from bot.understanding.crisis_rules import RuleBook, RuleError, load_rules
 
 MESSAGE = np.array([[1.0, 0.0, 0.0]], dtype=np.float32)
@@ -27,12 +27,14 @@ def model(
 ) -> CrisisModel:
     """A model giving every message `probabilities`, whose bank's nearest crisis
     and safe examples lie at those cosines from MESSAGE."""
-    bias = np.array([math.log(probabilities.get(c, 1e-6)) for c in CLASSES])
+    bias = np.array([[math.log(probabilities.get(c, 1e-6)) for c in CLASSES]])
     crisis = [nearest_crisis, math.sqrt(1 - nearest_crisis**2), 0.0]
     safe = [nearest_safe, 0.0, math.sqrt(1 - nearest_safe**2)]
+    # No hidden unit ever fires: the output bias alone gives the probabilities.
     return CrisisModel(
-        np.zeros((len(CLASSES), 3)),
-        bias,
+        network(
+            np.zeros((1, 3, 1)), np.zeros((1, 1)), np.zeros((1, 1, len(CLASSES))), bias
+        ),
         np.array([crisis], dtype=np.float32),
         np.array([safe], dtype=np.float32),
         digest="test",
@@ -135,6 +137,30 @@ def test_a_joke_marker_makes_the_models_crisis_a_safety_line_not_a_rules() -> No
     assert level(detector, "so done with this paperwork lol") == "possible"
     # A rule's hit is not a matter of reading: "lol" does not soften it.
     assert level(detector, "i am going to kill myself lol") == "clear"
+
+
+def test_a_rules_hit_joked_about_is_a_safety_line_where_the_model_is_unsure() -> None:
+    unsure = model({SAFE: 0.6, "suicide": 0.4}, nearest_crisis=0.6, nearest_safe=0.5)
+    detector = CrisisDetector(unsure)
+    assert level(detector, "i am going to kill myself") == "clear"
+    assert level(detector, "i am going to kill myself lol") == "possible"
+    # Earnest or current words take the joke back.
+    assert level(detector, "i am going to kill myself lol not jk") == "clear"
+    assert level(detector, "i am going to kill myself tonight lol") == "clear"
+
+
+def test_a_crisis_told_as_over_gets_a_safety_line_unless_the_plan_is_stated(
+    tmp_path: Path,
+) -> None:
+    own = "  self: [myself]\n  resolved: [much better now]\n"
+    book = rules_with(tmp_path, own)
+    detector = CrisisDetector(sure_model("suicide"), rules=book)
+    assert level(detector, "he wanted to kill himself") == "clear"
+    assert level(detector, "i wanted to kill myself, much better now") == "possible"
+    assert level(detector, "so done with all this, much better now") == "possible"
+    # Even beside a word of now: "feel totally fine today".
+    assert level(detector, "kill myself tonight, much better now") == "possible"
+    assert level(detector, "a plan and the means, much better now") == "clear"
 
 
 def test_the_joke_markers_are_the_rules_files_own(tmp_path: Path) -> None:

@@ -18,7 +18,12 @@ from bot.understanding.crisis_bank import (
     bank_directory,
     load_bank,
 )
-from bot.understanding.crisis_model import MODEL_FILE, CrisisModel, load_crisis_model
+from bot.understanding.crisis_model import (
+    MODEL_FILE,
+    CrisisModel,
+    load_crisis_model,
+    network,
+)
 from bot.understanding.parser import CRISIS, Parser
 from bot.understanding.phrasing_vectors import model_id
 
@@ -70,9 +75,14 @@ def test_the_model_round_trips_through_its_file(tmp_path: Path) -> None:
     rng = np.random.default_rng(1)
     vectors = rng.normal(size=(6, 8)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    net = network(
+        rng.normal(size=(2, 8, 4)),
+        rng.normal(size=(2, 4)),
+        rng.normal(size=(2, 4, len(CLASSES))),
+        np.zeros((2, len(CLASSES))),
+    )
     model = CrisisModel(
-        rng.normal(size=(len(CLASSES), 8)),
-        np.zeros(len(CLASSES)),
+        net,
         vectors[:3],
         vectors[3:],
         digest="d",
@@ -92,9 +102,30 @@ def test_fitting_separates_classes_it_is_shown() -> None:
     centres = np.eye(len(CLASSES), 16)
     classes = [c for c in range(len(CLASSES)) for _ in range(30)]
     vectors = centres[classes] + rng.normal(scale=0.1, size=(len(classes), 16))
-    weights, bias = fit(vectors, classes, TrainingSettings(epochs=200))
-    predicted = np.argmax(vectors @ weights.T + bias, axis=1)
+    net = fit(vectors, classes, TrainingSettings(epochs=200, members=2, hidden=8))
+    assert net.hidden_weights.shape == (2, 16, 8)
+    predicted = np.argmax(net.probabilities(vectors), axis=1)
     assert (predicted == np.array(classes)).mean() > 0.95
+
+
+def test_training_twice_gives_the_same_model() -> None:
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(len(CLASSES) * 5, 16))
+    classes = [c for c in range(len(CLASSES)) for _ in range(5)]
+    settings = TrainingSettings(epochs=20, members=2, hidden=8)
+    first, second = fit(vectors, classes, settings), fit(vectors, classes, settings)
+    assert np.array_equal(first.hidden_weights, second.hidden_weights)
+    assert not np.array_equal(first.hidden_weights[0], first.hidden_weights[1])
+
+
+def test_layers_that_do_not_fit_together_are_refused() -> None:
+    with pytest.raises(ValueError, match="fit together"):
+        network(
+            np.zeros((1, 8, 4)),
+            np.zeros((1, 5)),
+            np.zeros((1, 4, len(CLASSES))),
+            np.zeros((1, len(CLASSES))),
+        )
 
 
 @pytest.mark.parametrize(
@@ -109,15 +140,7 @@ def test_fitting_separates_classes_it_is_shown() -> None:
         "my toddler ate some of my pills",
         "holding a razor and thinking about using it",
         "got home from my infusion and i cant stand up, my lips look blue",
-        pytest.param(
-            "how much is an infusion, doesnt matter, i gave my dog to my sister today",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="known gap: giving things away, said in passing after a"
-                " clinic question, sits nearer a near-miss of the bank than any"
-                " crisis (the model's probability is 0.95)",
-            ),
-        ),
+        "how much is an infusion, doesnt matter, i gave my dog to my sister today",
     ],
 )
 def test_crises_no_rule_words_are_clear(parser: Parser, text: str) -> None:

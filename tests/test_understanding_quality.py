@@ -39,6 +39,7 @@ ORDINARY_SETS = {
     "blind12": DATA / "blind12" / "ordinary.yml",
     "blind13": DATA / "blind13" / "ordinary.yml",
     "blind14": DATA / "blind14" / "ordinary.yml",
+    "blind15": DATA / "blind15" / "ordinary.yml",
 }
 
 
@@ -83,16 +84,17 @@ def test_a_storys_closing_question_is_found(parser: Parser) -> None:
 # of near-misses given the crisis reply; these gates guard what is reached.
 CRISIS_GATES = {
     # set: (crisis messages, near-misses, recall at least, false alarms at most)
-    "blind3": (200, 195, 0.98, 0.05),
-    "blind5": (184, 170, 0.96, 0.05),
-    "blind6": (177, 165, 0.94, 0.05),
-    "blind7": (182, 167, 0.94, 0.05),
-    "blind8": (178, 167, 0.98, 0.05),
-    "blind9": (183, 165, 0.98, 0.05),
-    "blind11": (191, 183, 0.97, 0.04),
-    "blind12": (195, 187, 0.97, 0.05),
-    "blind13": (192, 179, 0.90, 0.07),
-    "blind14": (191, 184, 0.93, 0.06),
+    "blind3": (200, 195, 0.99, 0.02),
+    "blind5": (184, 170, 0.98, 0.04),
+    "blind6": (177, 165, 0.97, 0.031),
+    "blind7": (182, 167, 0.96, 0.03),
+    "blind8": (178, 167, 0.99, 0.02),
+    "blind9": (183, 165, 0.99, 0.02),
+    "blind11": (191, 183, 0.98, 0.04),
+    "blind12": (195, 187, 0.99, 0.04),
+    "blind13": (192, 179, 0.95, 0.051),
+    "blind14": (191, 184, 0.95, 0.04),
+    "blind15": (191, 188, 0.98, 0.03),
 }
 
 

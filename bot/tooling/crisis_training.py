@@ -1,12 +1,13 @@
 """`faqbot train-crisis`: the crisis model, learned from the crisis bank.
 
 Every example of `knowledge/crisis/` is read as the parser reads a message
-(normalized, in English, typos corrected), encoded by the sentence model, and a
-softmax regression is fitted over the vectors: one class per crisis kind and
-one for "safe". The knowledge base's own phrasings count as safe examples too,
-so ordinary questions stay on the safe side. Classes are weighted to count
-equally, and an L2 penalty keeps the weights small, which keeps the model from
-being sure of text unlike anything in the bank.
+(normalized, in English, typos corrected), encoded by the sentence model, and small
+networks (one hidden layer) are fitted over the vectors: one class per crisis
+kind and one for "safe". The knowledge base's own phrasings count as safe
+examples too, so ordinary questions stay on the safe side. Classes are weighted
+to count equally, and an L2 penalty keeps the weights small, which keeps the
+model from being sure of text unlike anything in the bank. Each member starts
+from its own fixed seed, so training twice gives the same model.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from bot.understanding.crisis_bank import (
     bank_directory,
     load_bank,
 )
-from bot.understanding.crisis_model import MODEL_FILE, CrisisModel
+from bot.understanding.crisis_model import MODEL_FILE, CrisisModel, Network, network
 from bot.understanding.parser import Parser
 
 Encode = Callable[[Sequence[str]], np.ndarray]
@@ -36,9 +37,14 @@ _BATCH = 64
 
 @dataclass(frozen=True)
 class TrainingSettings:
-    l2: float = 1e-5
+    # Chosen on the tuning sets (see the README): three members of 64 hidden
+    # units gave the crisis recall of the softmax regression they replaced with
+    # a quarter fewer near-misses called crises.
+    members: int = 3
+    hidden: int = 64
+    l2: float = 1e-4
     epochs: int = 600
-    learning_rate: float = 0.05
+    learning_rate: float = 0.01
     # The crisis kinds together count this much more than "safe": recall first
     # (2 was the best of 1, 1.5, 2 and 2.5 on the tuning sets; see the README).
     crisis_weight: float = 2.0
@@ -71,10 +77,9 @@ def encode_all(texts: Sequence[str], encode: Encode) -> np.ndarray:
 
 def fit(
     vectors: np.ndarray, classes: Sequence[int], settings: TrainingSettings
-) -> tuple[np.ndarray, np.ndarray]:
-    """Softmax regression by full-batch Adam; returns (weights, bias)."""
+) -> Network:
+    """`settings.members` networks, each fitted by full-batch Adam from its own seed."""
     y = np.asarray(classes)
-    n, dimension = vectors.shape
     counts = np.bincount(y, minlength=len(CLASSES)).astype(np.float64)
     if (counts == 0).any():
         raise ValueError("every crisis class needs examples")
@@ -87,23 +92,51 @@ def fit(
     class_weight[np.arange(len(CLASSES)) != safe] *= settings.crisis_weight
     sample_weight = class_weight[y]
     sample_weight /= sample_weight.sum()
-    onehot = np.eye(len(CLASSES))[y]
     x = vectors.astype(np.float64)
-    weights = np.zeros((len(CLASSES), dimension))
-    bias = np.zeros(len(CLASSES))
-    moments = [np.zeros_like(weights), np.zeros_like(bias)]
-    squares = [np.zeros_like(weights), np.zeros_like(bias)]
+    members = [
+        _fit_member(x, y, sample_weight, settings, seed)
+        for seed in range(settings.members)
+    ]
+    return network(*(np.stack(layer) for layer in zip(*members, strict=True)))
+
+
+def _fit_member(
+    x: np.ndarray,
+    y: np.ndarray,
+    sample_weight: np.ndarray,
+    settings: TrainingSettings,
+    seed: int,
+) -> list[np.ndarray]:
+    """One network's [hidden weights, hidden bias, output weights, output bias]."""
+    rng = np.random.default_rng(seed)
+    dimension, hidden, classes = x.shape[1], settings.hidden, len(CLASSES)
+    onehot = np.eye(len(CLASSES))[y]
+    params = [
+        rng.normal(0.0, np.sqrt(2.0 / dimension), (dimension, hidden)),
+        np.zeros(hidden),
+        rng.normal(0.0, np.sqrt(1.0 / hidden), (hidden, classes)),
+        np.zeros(classes),
+    ]
+    moments = [np.zeros_like(p) for p in params]
+    squares = [np.zeros_like(p) for p in params]
     beta1, beta2, eps = 0.9, 0.999, 1e-8
     for step in range(1, settings.epochs + 1):
-        logits = x @ weights.T + bias
+        hidden_weights, hidden_bias, output_weights, output_bias = params
+        before = x @ hidden_weights + hidden_bias
+        after = np.maximum(before, 0.0)
+        logits = after @ output_weights + output_bias
         logits -= logits.max(axis=1, keepdims=True)
         p = np.exp(logits)
         p /= p.sum(axis=1, keepdims=True)
         error = (p - onehot) * sample_weight[:, None]
-        gradients = [error.T @ x + settings.l2 * weights, error.sum(axis=0)]
-        for param, grad, m, v in zip(
-            (weights, bias), gradients, moments, squares, strict=True
-        ):
+        back = (error @ output_weights.T) * (before > 0)
+        gradients = [
+            x.T @ back + settings.l2 * hidden_weights,
+            back.sum(axis=0),
+            after.T @ error + settings.l2 * output_weights,
+            error.sum(axis=0),
+        ]
+        for param, grad, m, v in zip(params, gradients, moments, squares, strict=True):
             m *= beta1
             m += (1 - beta1) * grad
             v *= beta2
@@ -111,7 +144,7 @@ def fit(
             m_hat = m / (1 - beta1**step)
             v_hat = v / (1 - beta2**step)
             param -= settings.learning_rate * m_hat / (np.sqrt(v_hat) + eps)
-    return weights.astype(np.float32), bias.astype(np.float32)
+    return params
 
 
 def train(
@@ -125,11 +158,10 @@ def train(
     """The crisis model for the bank at `bank` (the shipped one by default)."""
     texts, classes = training_texts(knowledge, bank)
     vectors = encode_all(texts, encode)
-    weights, bias = fit(vectors, classes, settings or TrainingSettings())
+    net = fit(vectors, classes, settings or TrainingSettings())
     crisis = np.array([CLASSES[c] in KINDS for c in classes])
     return CrisisModel(
-        weights,
-        bias,
+        net,
         vectors[crisis],
         vectors[~crisis],
         digest=bank_digest(texts, model_name),

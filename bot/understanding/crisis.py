@@ -64,22 +64,23 @@ class CrisisSignal:
 class Thresholds:
     """When the model's view of a message makes it a crisis, and of which tier.
 
-    Chosen on dev.yml, dev2.yml, the third and fifth blind sets and the
-    regression sets together (see the README); recall wins over precision.
+    Chosen on dev.yml, dev2.yml and the blind sets in tests/data together, for
+    the model as `faqbot train-crisis` fits it (see the README); recall wins
+    over precision.
     """
 
     # The model alone, on the whole message: clear from this probability when
     # the nearest crisis example of the bank is at least `neighbour` close and
     # no safe example is closer than it by more than -`margin`.
-    clear: float = 0.45
+    clear: float = 0.35
     neighbour: float = 0.45
     margin: float = 0.0
     # From this probability the whole message is clear even when a safe
     # example is a little nearer than any crisis one (by up to -`sure_margin`):
     # the near-misses are written to sound like crises, so a real crisis is
     # often about as near one of them as to its own kind.
-    sure: float = 0.85
-    sure_margin: float = -0.03
+    sure: float = 0.7
+    sure_margin: float = -0.06
     # A part of a long message (its sentences) must be surer, and nearer a
     # crisis example than any safe one by `part_margin`: a pain story's every
     # sentence is read, and some sound alarming alone.
@@ -96,7 +97,7 @@ class Thresholds:
     # bank's nearest examples do not overrule a rule: near-misses are written to
     # sound like crises, so one is often nearer than any crisis example even to
     # "i think i might kill myself this weekend".
-    confirm: float = 0.1
+    confirm: float = 0.02
 
 
 class CrisisDetector:
@@ -133,6 +134,7 @@ class CrisisDetector:
         self._infusion = _words(book.fragments.get("infusion_context"))
         self._past = _words(book.fragments.get("past"))
         self._now = _words(book.fragments.get("now"))
+        self._resolved = _words(book.fragments.get("resolved"))
         # One pass over the text answers "could any rule fire?". Guards only ever
         # blank words out, so a message no rule matches before the guards cannot
         # match after them: most messages stop here, at a fraction of the cost.
@@ -164,16 +166,24 @@ class CrisisDetector:
             return CrisisSignal(rule.kind, rule.cue, rule.level, language)
         t = self.thresholds
         # Time: a crisis dated in the past ("years ago") by a message that says
-        # nothing of now reads as a memory, not as today's emergency.
+        # nothing of now reads as a memory, not as today's emergency; so does
+        # one told as over and done with ("he's much better now"). Words of now
+        # include the earnest ones ("not jk", "for real").
         of_now = self._now.search(normalized) is not None
-        only_past = not of_now and self._past.search(normalized) is not None
+        settled = self._resolved.search(normalized) is not None
+        joking = not of_now and self._laughter.search(normalized) is not None
+        only_past = settled or (
+            not of_now and self._past.search(normalized) is not None
+        )
 
-        def said(prediction: Prediction, cue: str, level: CrisisLevel) -> CrisisSignal:
+        def said(
+            prediction: Prediction, cue: str, level: CrisisLevel, *, twin: bool = False
+        ) -> CrisisSignal:
             # A joke marker ("lol", "haha"), or a story set in the past that says
             # nothing of now ("burned my hand two years ago"), leaves the model's
-            # reading in doubt: a safety line rather than the crisis reply. A
-            # rule's hit stays clear.
-            if only_past or self._laughter.search(normalized):
+            # reading in doubt: a safety line rather than the crisis reply. A near
+            # copy of a crisis example is no joke ("im going to kill myself lol").
+            if only_past or (joking and not twin):
                 level = "possible"
             kind = self._kind(prediction, normalized)
             return CrisisSignal(kind, cue, level, language)
@@ -182,13 +192,19 @@ class CrisisDetector:
         whole, parts = predictions[0], predictions[1:]
         best = max(predictions, key=lambda p: p.crisis)
         if whole.nearest_crisis >= t.twin and _closer(whole, t.twin_margin):
-            return said(whole, "bank", "clear")
+            return said(whole, "bank", "clear", twin=True)
         if rule is not None and rule.level == "clear":
             certain = rule.cue in self._certain
             # A rule's words dated in the past ("overdosed twice years ago", "a
-            # self-harm phase as a teen") by a message that says nothing of now:
-            # a safety line, unless the plan is stated outright.
-            remembered = dated and not of_now
+            # self-harm phase as a teen") by a message that says nothing of now,
+            # told as over, or joked about where the model is not sure of a
+            # crisis ("took too many tums lol"): a safety line, unless the plan
+            # is stated outright.
+            remembered = (
+                settled
+                or (dated and not of_now)
+                or (joking and best.crisis < t.sure)
+            )
             sure = certain or (best.crisis >= t.confirm and not remembered)
             level: CrisisLevel = "clear" if sure else "possible"
             return CrisisSignal(rule.kind, rule.cue, level, language)

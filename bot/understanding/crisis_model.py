@@ -1,14 +1,20 @@
 """The crisis model: a classifier over sentence vectors, and the bank's neighbours.
 
-A softmax regression over all-MiniLM-L6-v2 vectors says how likely a message is
-a crisis and of which kind. On its own such a model extrapolates: text unlike
-anything it was trained on ("wibble frotz") can land on the crisis side of the
-line. So every prediction also carries the message's nearest crisis example in
-the bank; a message far from all of them is not called a crisis by the model
-(the detector's `Thresholds.neighbour`).
+A few small neural networks over all-MiniLM-L6-v2 vectors (one hidden layer
+each, their probabilities averaged) say how likely a message is a crisis and of
+which kind. A hidden layer lets the model weigh words together ("hurt myself"
+beside "years ago, doing better now") where a linear model can only add them up;
+averaging members trained from different starting points steadies the result.
 
-The weights and the bank's vectors ship in `knowledge/crisis/model.npz`, written
-by `faqbot train-crisis` and tagged with a digest of the texts they came from.
+On its own such a model extrapolates: text unlike anything it was trained on
+("wibble frotz") can land on the crisis side of the line. So every prediction
+also carries the message's nearest crisis example in the bank; a message far
+from all of them is not called a crisis by the model (the detector's
+`Thresholds.neighbour`).
+
+The networks' weights and the bank's vectors ship in
+`knowledge/crisis/model.npz`, written by `faqbot train-crisis` and tagged with
+a digest of the texts they came from.
 """
 
 from __future__ import annotations
@@ -43,32 +49,82 @@ class Prediction:
         return self.kinds[0]
 
 
+@dataclass(frozen=True)
+class Network:
+    """Members of one shape, stacked on a leading axis: member m maps a row x
+    to softmax(relu(x @ hidden_weights[m] + hidden_bias[m]) @ output_weights[m]
+    + output_bias[m])."""
+
+    hidden_weights: np.ndarray  # (members, dimension, hidden)
+    hidden_bias: np.ndarray  # (members, hidden)
+    output_weights: np.ndarray  # (members, hidden, classes)
+    output_bias: np.ndarray  # (members, classes)
+
+    def __post_init__(self) -> None:
+        members, _, hidden = self.hidden_weights.shape
+        classes = len(CLASSES)
+        if (
+            self.hidden_bias.shape != (members, hidden)
+            or self.output_weights.shape != (members, hidden, classes)
+            or self.output_bias.shape != (members, classes)
+        ):
+            raise ValueError("the layers must fit together, with one output per class")
+
+    def probabilities(self, vectors: np.ndarray) -> np.ndarray:
+        """Each row's class probabilities, averaged over the members."""
+        total = np.zeros((len(vectors), len(CLASSES)), dtype=np.float32)
+        for m in range(len(self.hidden_weights)):
+            before = vectors @ self.hidden_weights[m] + self.hidden_bias[m]
+            hidden = np.maximum(before, 0)
+            logits = hidden @ self.output_weights[m] + self.output_bias[m]
+            logits -= logits.max(axis=1, keepdims=True)
+            p = np.exp(logits)
+            total += p / p.sum(axis=1, keepdims=True)
+        return total / len(self.hidden_weights)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {
+            "hidden_weights": self.hidden_weights,
+            "hidden_bias": self.hidden_bias,
+            "output_weights": self.output_weights,
+            "output_bias": self.output_bias,
+        }
+
+
+def network(
+    hidden_weights: np.ndarray,
+    hidden_bias: np.ndarray,
+    output_weights: np.ndarray,
+    output_bias: np.ndarray,
+) -> Network:
+    """A `Network` of float32 arrays."""
+    return Network(
+        *(
+            np.ascontiguousarray(a, dtype=np.float32)
+            for a in (hidden_weights, hidden_bias, output_weights, output_bias)
+        )
+    )
+
+
 class CrisisModel:
-    """Softmax weights over `CLASSES` and the bank's crisis vectors."""
+    """The networks over `CLASSES`, and the bank's crisis and safe vectors."""
 
     def __init__(
         self,
-        weights: np.ndarray,
-        bias: np.ndarray,
+        net: Network,
         crisis_vectors: np.ndarray,
         safe_vectors: np.ndarray,
         *,
         digest: str,
     ) -> None:
-        if weights.shape[0] != len(CLASSES) or bias.shape != (len(CLASSES),):
-            raise ValueError("one row of weights and one bias per class")
-        self.weights = np.ascontiguousarray(weights, dtype=np.float32)
-        self.bias = np.asarray(bias, dtype=np.float32)
+        self.network = net
         self.crisis_vectors = np.ascontiguousarray(crisis_vectors, dtype=np.float32)
         self.safe_vectors = np.ascontiguousarray(safe_vectors, dtype=np.float32)
         self.digest = digest
 
     def predict(self, vectors: np.ndarray) -> list[Prediction]:
         """One prediction per unit row of `vectors`."""
-        logits = vectors @ self.weights.T + self.bias
-        logits -= logits.max(axis=1, keepdims=True)
-        probabilities = np.exp(logits)
-        probabilities /= probabilities.sum(axis=1, keepdims=True)
+        probabilities = self.network.probabilities(vectors)
         nearest = (vectors @ self.crisis_vectors.T).max(axis=1)
         nearest_safe = (vectors @ self.safe_vectors.T).max(axis=1)
         safe = CLASSES.index(SAFE)
@@ -91,8 +147,7 @@ class CrisisModel:
             np.savez_compressed(
                 f,
                 classes=np.array(CLASSES),
-                weights=self.weights,
-                bias=self.bias,
+                **self.network.arrays(),
                 crisis_vectors=self.crisis_vectors.astype(np.float16),
                 safe_vectors=self.safe_vectors.astype(np.float16),
                 digest=np.array(self.digest),
@@ -106,8 +161,12 @@ class CrisisModel:
             if tuple(data["classes"].tolist()) != CLASSES:
                 raise ValueError(f"{path}: trained for other crisis classes")
             return cls(
-                data["weights"],
-                data["bias"],
+                network(
+                    data["hidden_weights"],
+                    data["hidden_bias"],
+                    data["output_weights"],
+                    data["output_bias"],
+                ),
                 data["crisis_vectors"].astype(np.float32),
                 data["safe_vectors"].astype(np.float32),
                 digest=str(data["digest"]),
