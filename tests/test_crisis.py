@@ -151,6 +151,15 @@ RULE_CASES = [
     ("i was just in a car accident and my hands are tingling", "medical_emergency"),
     ("got bit by a snake, my ankle is swelling fast", "medical_emergency"),
     ("terminé la infusión y me cuesta tragar", "medical_emergency"),
+    ("ctb tonight. sorry.", "suicide"),
+    ("make it look like an accident so my kids get the life insurance", "suicide"),
+    ("i already wrote letters to my kids", "suicide"),
+    ("ending it this weekend if it doesnt work", "suicide"),
+    ("si no me funciona esta semana me mato", "suicide"),
+    ("esta noche me despido de todos", "suicide"),
+    ("tomé muchas pastillas para el dolor", "overdose"),
+    ("red streaks going up my arm from the iv", "medical_emergency"),
+    ("peeing blood and the pain is unbearable", "medical_emergency"),
     (
         "I have had chronic back pain for 10 years and honestly some days I think"
         " everyone would be better off without me, anyway how much is an infusion",
@@ -581,6 +590,8 @@ GUARD_CASES = [
     ("habitual_saying", "my son says 'i want to die' every time he has homework"),
     ("habitual_saying", "my teen has old self-harm scars and pelvic pain"),
     ("suicidal_topic", "is ketamine used for suicidal thoughts"),
+    ("fiction", "my novel's hero wants to end it all, is that realistic"),
+    ("spanish_idiom_dying", "me quiero morir de la risa"),
     ("suicidal_topic", "can chronic pain cause suicidal thoughts?"),
     ("idiom_dying_to", "I'm dying to know the price"),
     ("question_feel_like_dying", "will the infusion make me feel like I'm dying"),
@@ -637,6 +648,7 @@ SAFETY_LINE_GUARDS = {
     "screening_question",
     "suicidal_topic",
     "habitual_saying",
+    "fiction",
 }
 
 

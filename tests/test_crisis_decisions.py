@@ -125,6 +125,21 @@ def test_a_certain_rule_stays_clear_when_the_model_finds_the_message_safe(
     assert level(detector, "i wanted to kill myself years ago") == "possible"
 
 
+def test_a_certain_rule_decides_before_an_earlier_ordinary_one(tmp_path: Path) -> None:
+    ordinary_first = RULES.replace(
+        "  suicide:\n",
+        '  self_harm:\n    - name: hurt_myself\n      patterns: ["hurt {self}"]\n'
+        "  suicide:\n",
+    )
+    book = load_rules(write_rules(tmp_path, ordinary_first))
+    safe = model({SAFE: 0.99, "suicide": 0.01}, nearest_crisis=0.3, nearest_safe=0.9)
+    signal = CrisisDetector(safe, rules=book).detect(
+        "i hurt myself and have a plan and the means lol", MESSAGE
+    )
+    assert signal is not None
+    assert (signal.cue, signal.level) == ("stated_plan", "clear")
+
+
 def test_certain_must_be_true_or_false(tmp_path: Path) -> None:
     path = write_rules(tmp_path, RULES.replace("certain: true", "certain: maybe"))
     with pytest.raises(RuleError, match=re.escape(str(path)) + ".*stated_plan"):

@@ -264,11 +264,16 @@ class CrisisDetector:
         return found, where is not None and self._dated(text, where)
 
     def _first_rule(self, text: str) -> tuple[CrisisSignal | None, re.Match | None]:
-        for kind, rules in self._rules:
-            for name, pattern in rules:
-                match = pattern.search(text)
-                if match:
-                    return CrisisSignal(kind=kind, cue=name), match
+        """The first rule that fires, a `certain` one before any other: a plan
+        said outright decides the message whatever else it also says."""
+        for certain_first in (True, False):
+            for kind, rules in self._rules:
+                for name, pattern in rules:
+                    if (name in self._certain) != certain_first:
+                        continue
+                    match = pattern.search(text)
+                    if match:
+                        return CrisisSignal(kind=kind, cue=name), match
         return None, None
 
     def _dated(self, text: str, match: re.Match) -> bool:
