@@ -125,6 +125,15 @@ def test_a_certain_rule_stays_clear_when_the_model_finds_the_message_safe(
     assert level(detector, "i wanted to kill myself years ago") == "possible"
 
 
+def test_a_long_story_is_clear_by_the_model_only_when_it_is_sure() -> None:
+    story = " ".join(["my back has hurt for years and nothing works"] * 5)
+    assert len(story.split()) > Thresholds().long_words
+    unsure = model({SAFE: 0.5, "suicide": 0.5}, nearest_crisis=0.8, nearest_safe=0.3)
+    assert level(CrisisDetector(unsure), "so done with all of it") == "clear"
+    assert level(CrisisDetector(unsure), story) == "possible"
+    assert level(CrisisDetector(sure_model("suicide")), story) == "clear"
+
+
 def test_a_certain_rule_decides_before_an_earlier_ordinary_one(tmp_path: Path) -> None:
     ordinary_first = RULES.replace(
         "  suicide:\n",

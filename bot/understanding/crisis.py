@@ -73,6 +73,11 @@ class Thresholds:
     # the nearest crisis example of the bank is at least `neighbour` close and
     # no safe example is closer than it by more than -`margin`.
     clear: float = 0.35
+    # A message over `long_words` words is clear by the model only from `sure`:
+    # a pain story told at length lies near the bank's long crisis stories in
+    # meaning, and a crisis inside a story is found in its sentences anyway
+    # (`part_clear`).
+    long_words: int = 40
     neighbour: float = 0.45
     margin: float = 0.0
     # From this probability the whole message is clear even when a safe
@@ -208,7 +213,12 @@ class CrisisDetector:
             sure = certain or (best.crisis >= t.confirm and not remembered)
             level: CrisisLevel = "clear" if sure else "possible"
             return CrisisSignal(rule.kind, rule.cue, level, language)
-        if self._heard(whole, t.margin) and whole.crisis >= t.clear:
+        long_story = len(normalized.split()) > t.long_words
+        if (
+            not long_story
+            and self._heard(whole, t.margin)
+            and whole.crisis >= t.clear
+        ):
             return said(whole, "model", "clear")
         if whole.crisis >= t.sure and self._heard(whole, t.sure_margin):
             return said(whole, "model", "clear")
