@@ -41,6 +41,7 @@ ORDINARY_SETS = {
     "blind14": DATA / "blind14" / "ordinary.yml",
     "blind15": DATA / "blind15" / "ordinary.yml",
     "blind16": DATA / "blind16" / "ordinary.yml",
+    "blind17": DATA / "blind17" / "ordinary.yml",
 }
 
 
@@ -87,16 +88,17 @@ CRISIS_GATES = {
     # set: (crisis messages, near-misses, recall at least, false alarms at most)
     "blind3": (200, 195, 0.99, 0.02),
     "blind5": (184, 170, 0.98, 0.03),
-    "blind6": (177, 165, 0.97, 0.031),
+    "blind6": (177, 165, 0.97, 0.025),
     "blind7": (182, 167, 0.96, 0.03),
     "blind8": (178, 167, 0.99, 0.02),
     "blind9": (183, 165, 0.99, 0.02),
-    "blind11": (191, 183, 0.98, 0.04),
+    "blind11": (191, 183, 0.99, 0.039),
     "blind12": (195, 187, 0.99, 0.04),
     "blind13": (192, 179, 0.95, 0.051),
     "blind14": (191, 184, 0.96, 0.04),
     "blind15": (191, 188, 0.98, 0.03),
-    "blind16": (196, 180, 0.99, 0.045),
+    "blind16": (196, 180, 0.99, 0.05),
+    "blind17": (197, 180, 0.98, 0.023),
 }
 
 
