@@ -170,6 +170,16 @@ RULE_CASES = [
     ("half my face is numb and my words are coming out wrong", "medical_emergency"),
     ("i'm on chemo and have a fever of 103", "medical_emergency"),
     ("after my infusion i can't pee at all", "medical_emergency"),
+    ("mi papá dice que esta noche se acaba todo", "suicide"),
+    ("i've decided tonight is it", "suicide"),
+    ("i wanted to tell someone before i go tonight", "suicide"),
+    ("this is my last message to anyone", "suicide"),
+    ("i did the thing again w the razor", "self_harm"),
+    ("i'm about to cut, please talk to me", "self_harm"),
+    ("i poured boiling water on my leg again", "self_harm"),
+    ("i mixed my percocet and my sleeping pills", "overdose"),
+    ("my mother suddenly can't speak and her right hand won't work", "medical_emergency"),
+    ("the swelling is going up my whole arm", "medical_emergency"),
     (
         "I have had chronic back pain for 10 years and honestly some days I think"
         " everyone would be better off without me, anyway how much is an infusion",
