@@ -178,7 +178,7 @@ RULE_CASES = [
     ("i'm about to cut, please talk to me", "self_harm"),
     ("i poured boiling water on my leg again", "self_harm"),
     ("i mixed my percocet and my sleeping pills", "overdose"),
-    ("my mother suddenly can't speak and her right hand won't work", "medical_emergency"),
+    ("mom suddenly can't speak and her right hand won't work", "medical_emergency"),
     ("the swelling is going up my whole arm", "medical_emergency"),
     (
         "I have had chronic back pain for 10 years and honestly some days I think"
