@@ -93,8 +93,9 @@ def fit(
     sample_weight = class_weight[y]
     sample_weight /= sample_weight.sum()
     x = vectors.astype(np.float64)
+    onehot = np.eye(len(CLASSES))[y]
     members = [
-        _fit_member(x, y, sample_weight, settings, seed)
+        _fit_member(x, onehot, sample_weight, settings, seed)
         for seed in range(settings.members)
     ]
     return network(*(np.stack(layer) for layer in zip(*members, strict=True)))
@@ -102,7 +103,7 @@ def fit(
 
 def _fit_member(
     x: np.ndarray,
-    y: np.ndarray,
+    onehot: np.ndarray,
     sample_weight: np.ndarray,
     settings: TrainingSettings,
     seed: int,
@@ -110,7 +111,6 @@ def _fit_member(
     """One network's [hidden weights, hidden bias, output weights, output bias]."""
     rng = np.random.default_rng(seed)
     dimension, hidden, classes = x.shape[1], settings.hidden, len(CLASSES)
-    onehot = np.eye(len(CLASSES))[y]
     params = [
         rng.normal(0.0, np.sqrt(2.0 / dimension), (dimension, hidden)),
         np.zeros(hidden),

@@ -128,9 +128,13 @@ class CrisisDetector:
         self._safety_guards = tuple(
             re.compile(guard.pattern) for guard in book.guards if guard.safety_line
         )
+        # In the order they are tried: `certain` rules first (a plan said
+        # outright decides the message whatever else it also says), then the
+        # rest, each group in the file's order.
+        listed = [(kind, rule) for kind, rules in book.rules for rule in rules]
         self._rules = tuple(
-            (kind, tuple((rule.name, re.compile(rule.pattern)) for rule in rules))
-            for kind, rules in book.rules
+            (kind, rule.name, re.compile(rule.pattern))
+            for kind, rule in sorted(listed, key=lambda entry: not entry[1].certain)
         )
         self._certain = frozenset(
             rule.name for _, rules in book.rules for rule in rules if rule.certain
@@ -274,16 +278,11 @@ class CrisisDetector:
         return found, where is not None and self._dated(text, where)
 
     def _first_rule(self, text: str) -> tuple[CrisisSignal | None, re.Match | None]:
-        """The first rule that fires, a `certain` one before any other: a plan
-        said outright decides the message whatever else it also says."""
-        for certain_first in (True, False):
-            for kind, rules in self._rules:
-                for name, pattern in rules:
-                    if (name in self._certain) != certain_first:
-                        continue
-                    match = pattern.search(text)
-                    if match:
-                        return CrisisSignal(kind=kind, cue=name), match
+        """The first rule that fires (see `_rules` for the order), and where."""
+        for kind, name, pattern in self._rules:
+            match = pattern.search(text)
+            if match:
+                return CrisisSignal(kind=kind, cue=name), match
         return None, None
 
     def _dated(self, text: str, match: re.Match) -> bool:
