@@ -51,16 +51,16 @@ def level(detector: CrisisDetector, text: str = "everything is spinning") -> str
     [
         (0.9, 0.02, "clear"),  # sure enough to overlook a slightly nearer near-miss
         (0.9, 0.10, None),  # a near-miss much nearer: not this message's meaning
-        (0.6, 0.02, None),  # not sure enough: the crisis example must be nearest
-        (0.6, -0.02, "clear"),
+        (0.3, 0.02, None),  # not sure enough: the crisis example must be nearest
+        (0.3, -0.10, "clear"),  # ...by the margin
     ],
 )
 def test_a_sure_model_overlooks_a_near_miss_only_a_little_nearer(
     crisis: float, safe_nearer_by: float, expected: str | None
 ) -> None:
     thresholds = Thresholds()
-    assert thresholds.sure <= 0.9 and thresholds.clear <= 0.6 < thresholds.sure
-    assert -thresholds.sure_margin < 0.10
+    assert thresholds.sure <= 0.9 and thresholds.clear <= 0.3 < thresholds.sure
+    assert -thresholds.sure_margin < 0.10 and thresholds.margin <= 0.10
     detector = CrisisDetector(
         model(
             {SAFE: 1 - crisis, "suicide": crisis},
@@ -127,8 +127,10 @@ def test_a_certain_rule_stays_clear_when_the_model_finds_the_message_safe(
 
 def test_a_long_story_is_clear_by_the_model_only_when_it_is_sure() -> None:
     story = " ".join(["my back has hurt for years and nothing works"] * 5)
-    assert len(story.split()) > Thresholds().long_words
-    unsure = model({SAFE: 0.5, "suicide": 0.5}, nearest_crisis=0.8, nearest_safe=0.3)
+    t = Thresholds()
+    assert len(story.split()) > t.long_words
+    assert t.clear <= 0.3 < t.sure
+    unsure = model({SAFE: 0.7, "suicide": 0.3}, nearest_crisis=0.8, nearest_safe=0.3)
     assert level(CrisisDetector(unsure), "so done with all of it") == "clear"
     assert level(CrisisDetector(unsure), story) == "possible"
     assert level(CrisisDetector(sure_model("suicide")), story) == "clear"

@@ -14,9 +14,11 @@ from bot.understanding.crisis_bank import (
     KINDS,
     NEAR_MISS,
     BankError,
+    BankExample,
     bank_digest,
     bank_directory,
     load_bank,
+    load_visitor_sets,
 )
 from bot.understanding.crisis_model import (
     MODEL_FILE,
@@ -45,7 +47,86 @@ def test_every_kind_has_a_bank_of_examples_and_near_misses_say_why() -> None:
     near = [e for e in examples if e.label == NEAR_MISS]
     assert len(near) >= 300
     assert {e.resembles for e in near} >= {*KINDS, "idiom"}
-    assert {e.language for e in examples} == {"en", "es"}
+    # The written bank records each example's language; the visitor sets do not.
+    assert {e.language for e in examples} == {"en", "es", None}
+
+
+def test_the_visitor_sets_teach_the_model_their_crises_and_near_misses() -> None:
+    visitors = load_visitor_sets(BANK)
+    assert len(visitors) >= 5000
+    assert {e.label for e in visitors} == {*KINDS, NEAR_MISS}
+    near = [e for e in visitors if e.label == NEAR_MISS]
+    assert all(e.resembles for e in near)
+    assert visitors == load_bank(BANK)[-len(visitors) :]
+
+
+def _visitor_bank(tmp_path: Path, crisis: str, near_miss: str) -> Path:
+    for name in (*KINDS, "ordinary"):
+        (tmp_path / f"{name}.yml").write_text('examples:\n  - text: "x"\n')
+    (tmp_path / "near_miss.yml").write_text(
+        'examples:\n  - text: "y"\n    resembles: idiom\n    why: "an idiom"\n'
+    )
+    folder = tmp_path / "visitors" / "set1"
+    folder.mkdir(parents=True)
+    (folder / "crisis.yml").write_text(crisis)
+    (folder / "near_miss.yml").write_text(near_miss)
+    return tmp_path
+
+
+def test_a_visitor_set_is_read_as_crises_and_near_misses(tmp_path: Path) -> None:
+    bank = _visitor_bank(
+        tmp_path,
+        "- text: im taking all my pills tonight\n  expect: [crisis]\n"
+        "  kind: overdose\n",
+        "- text: can you overdose on ketamine\n  expect: [faq/ketamine_safety]\n"
+        "  kind: overdose\n",
+    )
+    assert load_visitor_sets(bank) == [
+        BankExample("im taking all my pills tonight", "overdose", None, None),
+        BankExample("can you overdose on ketamine", NEAR_MISS, None, "overdose"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("crisis", "near_miss", "error"),
+    [
+        (
+            "- text: hi\n  expect: [greet]\n  kind: suicide\n",
+            "- text: y\n  expect: [greet]\n  kind: idiom\n",
+            "set1/crisis.yml entry 1: expects `crisis`",
+        ),
+        (
+            "- text: x\n  expect: [crisis]\n  kind: sadness\n",
+            "- text: y\n  expect: [greet]\n  kind: idiom\n",
+            "set1/crisis.yml entry 1: a crisis needs a crisis `kind`",
+        ),
+        (
+            "- text: x\n  expect: [crisis]\n  kind: suicide\n",
+            "- text: y\n  expect: [greet]\n",
+            "set1/near_miss.yml entry 1: a near-miss needs the `kind`",
+        ),
+        (
+            "- text: x\n  expect: [crisis]\n  kind: suicide\n",
+            "- text: y\n  expect: [crisis]\n  kind: suicide\n",
+            "set1/near_miss.yml entry 1: a near-miss must not expect",
+        ),
+        (
+            "- text: x\n  expect: [crisis]\n  kind: suicide\n",
+            "- text: y\n  kind: idiom\n",
+            "set1/near_miss.yml entry 1: needs a text and an `expect` list",
+        ),
+        (
+            "- text: x\n  expect: [crisis]\n  kind: suicide\n",
+            "[unclosed",
+            "set1/near_miss.yml: not valid YAML",
+        ),
+    ],
+)
+def test_a_malformed_visitor_set_is_refused_naming_the_entry(
+    tmp_path: Path, crisis: str, near_miss: str, error: str
+) -> None:
+    with pytest.raises(BankError, match=error.replace("`", "\\`")):
+        load_bank(_visitor_bank(tmp_path, crisis, near_miss))
 
 
 def test_a_near_miss_without_a_reason_is_refused(tmp_path: Path) -> None:

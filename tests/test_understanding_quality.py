@@ -5,11 +5,10 @@ tests/data/holdout.yml is a regression set, not a held-out one: it holds 17 dev
 messages verbatim (see its header). tests/data/blind1/ordinary.yml was written
 blind to the code and the knowledge base and scored once before any tuning
 (90.6 %); it has been tuned on since. tests/data/long_messages.yml holds stories
-with the question at the end. tests/data/blind3/ (crisis messages, near-misses
-and ordinary ones) was written the same way and scored once before the crisis
-model was tuned on it (crisis recall 58.5 %, near-misses given the crisis
-reply 21.5 %). tests/data/blind5/ to blind9/ were written the same way
-and scored once each before tuning (the README has the figures).
+with the question at the end. The later blind sets (crisis messages,
+near-misses and ordinary ones) were written the same way and scored once each
+before tuning (the README has the figures); they live in
+knowledge/crisis/visitors/, since the crisis model learns from them.
 """
 
 from __future__ import annotations
@@ -23,6 +22,9 @@ from bot.tooling.evaluation import evaluate, load_labelled
 from bot.understanding.parser import Parser
 
 DATA = Path(__file__).parent / "data"
+# The blind sets' crises and near-misses: the crisis model learns from them
+# since their one blind scoring (see bot/understanding/crisis_bank.py).
+VISITORS = Path(__file__).parents[1] / "knowledge" / "crisis" / "visitors"
 SETS = {
     "dev": SHARED / "eval" / "dev.yml",
     "holdout": DATA / "holdout.yml",
@@ -44,6 +46,7 @@ ORDINARY_SETS = {
     "blind17": DATA / "blind17" / "ordinary.yml",
     "blind18": DATA / "blind18" / "ordinary.yml",
     "blind19": DATA / "blind19" / "ordinary.yml",
+    "blind20": DATA / "blind20" / "ordinary.yml",
 }
 
 
@@ -83,37 +86,53 @@ def test_a_storys_closing_question_is_found(parser: Parser) -> None:
     assert report.accuracy >= 0.85, [(e.text[-60:], e.predicted) for e in report.errors]
 
 
-# Crisis figures reached on the blind sets after tuning on them (the README has
-# the first, blind scorings). Issue 6's targets are 98 % recall and at most 5 %
-# of near-misses given the crisis reply; these gates guard what is reached.
+# Crisis figures on the visitor sets (each a blind set, scored once before
+# anything learned from it; the README has those first scorings). The crisis
+# model learns from them since, so these are no measure of new visitors: they
+# guard what the detector reaches on messages it was built from. Issue 6's
+# targets are 98 % recall and at most 5 % of near-misses given the crisis reply.
 CRISIS_GATES = {
     # set: (crisis messages, near-misses, recall at least, false alarms at most)
-    "blind3": (200, 195, 0.99, 0.02),
-    "blind5": (184, 170, 0.98, 0.03),
-    "blind6": (177, 165, 0.97, 0.025),
-    "blind7": (182, 167, 0.96, 0.03),
-    "blind8": (178, 167, 0.99, 0.02),
-    "blind9": (183, 165, 0.99, 0.02),
-    "blind11": (191, 183, 0.99, 0.039),
-    "blind12": (195, 187, 0.99, 0.04),
-    "blind13": (192, 179, 0.96, 0.051),
-    "blind14": (191, 184, 0.96, 0.04),
-    "blind15": (191, 188, 0.98, 0.03),
-    "blind16": (196, 180, 0.99, 0.05),
-    "blind17": (197, 180, 0.98, 0.023),
-    "blind18": (193, 182, 0.98, 0.012),
-    # Never tuned on: its one blind scoring, kept as a gate.
-    "blind19": (191, 182, 0.91, 0.05),
+    "blind3": (196, 191, 1.0, 0.0),
+    "blind5": (181, 170, 1.0, 0.006),
+    "blind6": (177, 164, 1.0, 0.013),
+    "blind7": (182, 165, 1.0, 0.007),
+    "blind8": (178, 165, 1.0, 0.0),
+    "blind9": (183, 163, 1.0, 0.0),
+    "blind11": (190, 183, 1.0, 0.006),
+    "blind12": (194, 187, 1.0, 0.006),
+    "blind13": (192, 179, 1.0, 0.006),
+    "blind14": (191, 184, 1.0, 0.0),
+    "blind15": (191, 188, 0.99, 0.006),
+    "blind16": (196, 180, 1.0, 0.006),
+    "blind17": (196, 179, 1.0, 0.0),
+    "blind18": (192, 182, 1.0, 0.0),
+    "blind19": (191, 181, 0.99, 0.023),
+    "blind20": (204, 216, 0.99, 0.01),
+    "blind21": (223, 217, 0.99, 0.033),
+}
+# Held out: never tuned on, never learned from; its one blind scoring.
+HELD_OUT_GATES = {
+    "blind22": (225, 224, 0.96, 0.072),
 }
 
 
-@pytest.mark.parametrize("name", sorted(CRISIS_GATES))
-def test_crisis_detection_holds_on_the_blind_sets(parser: Parser, name: str) -> None:
-    crises, near_misses, recall, false_alarms = CRISIS_GATES[name]
+@pytest.mark.parametrize(
+    ("name", "folder"),
+    [(name, VISITORS) for name in CRISIS_GATES]
+    + [(name, DATA) for name in HELD_OUT_GATES],
+)
+def test_crisis_detection_holds_on_the_blind_sets(
+    parser: Parser, name: str, folder: Path
+) -> None:
+    crises, near_misses, recall, false_alarms = {
+        **CRISIS_GATES,
+        **HELD_OUT_GATES,
+    }[name]
     items = [
         item
         for part in ("crisis", "near_miss")
-        for item in load_labelled(DATA / name / f"{part}.yml")
+        for item in load_labelled(folder / name / f"{part}.yml")
     ]
     report = evaluate(items, parser.parse)
     [overall] = [row for row in report.crisis_by_kind if row.kind == "all"]

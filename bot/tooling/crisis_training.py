@@ -92,8 +92,10 @@ def fit(
     class_weight[np.arange(len(CLASSES)) != safe] *= settings.crisis_weight
     sample_weight = class_weight[y]
     sample_weight /= sample_weight.sum()
-    x = vectors.astype(np.float64)
-    onehot = np.eye(len(CLASSES))[y]
+    # Single precision: twice as fast as double, and the fit ends the same.
+    x = vectors.astype(np.float32)
+    onehot = np.eye(len(CLASSES), dtype=np.float32)[y]
+    sample_weight = sample_weight.astype(np.float32)
     members = [
         _fit_member(x, onehot, sample_weight, settings, seed)
         for seed in range(settings.members)
@@ -117,6 +119,7 @@ def _fit_member(
         rng.normal(0.0, np.sqrt(1.0 / hidden), (hidden, classes)),
         np.zeros(classes),
     ]
+    params = [p.astype(np.float32) for p in params]
     moments = [np.zeros_like(p) for p in params]
     squares = [np.zeros_like(p) for p in params]
     beta1, beta2, eps = 0.9, 0.999, 1e-8

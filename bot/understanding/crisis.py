@@ -64,33 +64,37 @@ class CrisisSignal:
 class Thresholds:
     """When the model's view of a message makes it a crisis, and of which tier.
 
-    Chosen on dev.yml, dev2.yml and the blind sets in tests/data together, for
-    the model as `faqbot train-crisis` fits it (see the README); recall wins
-    over precision.
+    Chosen out of fold: the visitor sets of the bank in four folds, each
+    scored by a model trained without it (see the README); recall wins over
+    precision.
     """
 
     # The model alone, on the whole message: clear from this probability when
     # the nearest crisis example of the bank is at least `neighbour` close and
     # no safe example is closer than it by more than -`margin`.
-    clear: float = 0.35
+    clear: float = 0.15
     # A message over `long_words` words is clear by the model only from `sure`:
     # a pain story told at length lies near the bank's long crisis stories in
     # meaning, and a crisis inside a story is found in its sentences anyway
     # (`part_clear`).
     long_words: int = 40
-    neighbour: float = 0.45
-    margin: float = 0.0
+    neighbour: float = 0.4
+    margin: float = 0.05
     # From this probability the whole message is clear even when a safe
     # example is a little nearer than any crisis one (by up to -`sure_margin`):
     # the near-misses are written to sound like crises, so a real crisis is
     # often about as near one of them as to its own kind.
-    sure: float = 0.7
+    sure: float = 0.5
     sure_margin: float = -0.06
     # A part of a long message (its sentences) must be surer, and nearer a
     # crisis example than any safe one by `part_margin`: a pain story's every
     # sentence is read, and some sound alarming alone.
     part_clear: float = 0.95
-    part_margin: float = 0.15
+    part_margin: float = 0.05
+    # ...and the whole message must not be plainly safe: a history told at
+    # length ("last spring she took her morphine twice ... full recovery")
+    # reads as safe whole, though one sentence alone sounds like a crisis.
+    part_floor: float = 0.01
     # A message this close to a crisis example of the bank, and nearer it than
     # any safe one by `twin_margin`, is that crisis whatever the weights say.
     twin: float = 0.85
@@ -102,7 +106,7 @@ class Thresholds:
     # bank's nearest examples do not overrule a rule: near-misses are written to
     # sound like crises, so one is often nearer than any crisis example even to
     # "i think i might kill myself this weekend".
-    confirm: float = 0.02
+    confirm: float = 0.05
 
 
 class CrisisDetector:
@@ -214,7 +218,10 @@ class CrisisDetector:
                 or (dated and not of_now)
                 or (joking and best.crisis < t.sure)
             )
-            sure = certain or (best.crisis >= t.confirm and not remembered)
+            # The whole message confirms a rule, not its parts: a history told
+            # at length ("when she was 22 she overdosed ... sober four years")
+            # has a sentence that sounds like a crisis alone.
+            sure = certain or (whole.crisis >= t.confirm and not remembered)
             level: CrisisLevel = "clear" if sure else "possible"
             return CrisisSignal(rule.kind, rule.cue, level, language)
         long_story = len(normalized.split()) > t.long_words
@@ -226,7 +233,7 @@ class CrisisDetector:
             return said(whole, "model", "clear")
         if whole.crisis >= t.sure and self._heard(whole, t.sure_margin):
             return said(whole, "model", "clear")
-        for part in parts:
+        for part in parts if whole.crisis >= t.part_floor else ():
             if self._heard(part, t.part_margin) and part.crisis >= t.part_clear:
                 return said(part, "model", "clear")
         if self._heard(best, t.margin) and best.crisis >= t.possible:

@@ -3,8 +3,14 @@
 It lives in `knowledge/crisis/` as YAML, reviewed like the FAQ: one file per
 crisis kind (`suicide.yml`, `self_harm.yml`, ...), `near_miss.yml` for messages
 that sound alarming but are not an emergency now (each says what it resembles
-and why it is not one), and `ordinary.yml` for everyday messages. The model is
-trained from it with `faqbot train-crisis`.
+and why it is not one), and `ordinary.yml` for everyday messages.
+
+`visitors/` holds visitor messages of the retired blind sets, in the labelled
+format of `faqbot eval` (`crisis.yml` and `near_miss.yml` per set). Each set was
+written by someone who saw neither the code nor the bank, and was scored once
+before anything learned from it; since then its messages teach the model too:
+they are the nearest thing to real visitors the project has. The model is
+trained from all of it with `faqbot train-crisis`.
 """
 
 from __future__ import annotations
@@ -28,6 +34,11 @@ BANK_DIRECTORY = "crisis"
 KINDS: tuple[CrisisKind, ...] = get_args(CrisisKind)
 NEAR_MISS = "near_miss"
 ORDINARY = "ordinary"
+VISITORS = "visitors"
+# A visitor set's files here: its crisis messages and its near-misses. (Its
+# ordinary messages stay in tests/data: the knowledge base may not hold the
+# many that happen to match a dev message, and they gate the FAQ matcher whole.)
+VISITOR_FILES = ("crisis.yml", "near_miss.yml")
 # The model's classes: no crisis first, then one per kind.
 SAFE = "safe"
 CLASSES: tuple[str, ...] = (SAFE, *KINDS)
@@ -43,7 +54,7 @@ class BankExample:
 
     text: str
     label: str
-    language: str = "en"
+    language: str | None = "en"  # None: not recorded (the visitor sets)
     resembles: str | None = None
 
     @property
@@ -72,10 +83,27 @@ def crisis_vocabulary(
 
 
 def load_bank(directory: Path | Traversable) -> list[BankExample]:
-    """Every example of the bank in `directory`, in file order."""
+    """Every example of the bank in `directory`, in file order, then the visitor
+    sets' in the order of their names."""
     examples: list[BankExample] = []
     for label in (*KINDS, NEAR_MISS, ORDINARY):
         examples += _read_file(directory.joinpath(f"{label}.yml"), label)
+    return examples + load_visitor_sets(directory)
+
+
+def load_visitor_sets(directory: Path | Traversable) -> list[BankExample]:
+    """The messages of `directory`/visitors/*/: each set's crises, then its
+    near-misses."""
+    root = directory.joinpath(VISITORS)
+    if not root.is_dir():
+        return []
+    examples: list[BankExample] = []
+    for folder in sorted(root.iterdir(), key=lambda f: f.name):
+        if not folder.is_dir():
+            continue
+        for file in VISITOR_FILES:
+            name = f"{folder.name}/{file}"
+            examples += _read_visitor_file(folder.joinpath(file), name)
     return examples
 
 
@@ -103,6 +131,47 @@ def _read_file(path: Path | Traversable, label: str) -> list[BankExample]:
         _example(entry, label, f"{name} entry {n}")
         for n, entry in enumerate(entries, 1)
     ]
+
+
+def _read_visitor_file(path: Path | Traversable, name: str) -> list[BankExample]:
+    """A visitor set's file: a list of {text, expect, kind, note}.
+
+    Every message of `crisis.yml` expects `crisis`, its kind a crisis kind; no
+    message of `near_miss.yml` does, its kind what it resembles.
+    """
+    name = f"{BANK_DIRECTORY}/{VISITORS}/{name}"
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+    except FileNotFoundError as e:
+        raise BankError(f"{name}: missing") from e
+    except yaml.YAMLError as e:
+        raise BankError(f"{name}: not valid YAML: {e}") from e
+    if not isinstance(data, list) or not data:
+        raise BankError(f"{name}: needs a non-empty list of labelled messages")
+    crises = name.endswith(f"/{VISITOR_FILES[0]}")
+    examples = []
+    for n, entry in enumerate(data, 1):
+        where = f"{name} entry {n}"
+        if not isinstance(entry, dict) or not isinstance(entry.get("text"), str):
+            raise BankError(f"{where}: needs a `text` string")
+        text, kind = entry["text"].strip(), entry.get("kind")
+        expect = entry.get("expect")
+        if not text or not isinstance(expect, list):
+            raise BankError(f"{where}: needs a text and an `expect` list")
+        crisis = "crisis" in expect
+        if crises and not crisis:
+            raise BankError(f"{where}: expects `crisis`")
+        if not crises and crisis:
+            raise BankError(f"{where}: a near-miss must not expect `crisis`")
+        if crisis and kind not in KINDS:
+            raise BankError(f"{where}: a crisis needs a crisis `kind`")
+        if not crisis and not isinstance(kind, str):
+            raise BankError(f"{where}: a near-miss needs the `kind` it resembles")
+        if crisis:
+            examples.append(BankExample(text, kind, None))
+        else:
+            examples.append(BankExample(text, NEAR_MISS, None, kind))
+    return examples
 
 
 def _example(entry: object, label: str, where: str) -> BankExample:
