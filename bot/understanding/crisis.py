@@ -71,7 +71,7 @@ class Thresholds:
 
     # The model alone, on the whole message: clear from this probability when
     # the nearest crisis example of the bank is at least `neighbour` close and
-    # no safe example is closer than it by more than -`margin`.
+    # nearer than any safe example by `margin`.
     clear: float = 0.15
     # A message over `long_words` words is clear by the model only from `sure`:
     # a pain story told at length lies near the bank's long crisis stories in
@@ -86,6 +86,9 @@ class Thresholds:
     # often about as near one of them as to its own kind.
     sure: float = 0.5
     sure_margin: float = -0.06
+    # A long message's whole blurs its story, so there the crisis example must
+    # be at least as near as any safe one.
+    long_margin: float = 0.0
     # A part of a long message (its sentences) must be surer, and nearer a
     # crisis example than any safe one by `part_margin`: a pain story's every
     # sentence is read, and some sound alarming alone.
@@ -107,6 +110,9 @@ class Thresholds:
     # sound like crises, so one is often nearer than any crisis example even to
     # "i think i might kill myself this weekend".
     confirm: float = 0.05
+    # ...or when one of a long message's sentence runs is all but certain ("...
+    # some nights i want to end my life." after a long story).
+    confirm_part: float = 0.99
 
 
 class CrisisDetector:
@@ -221,7 +227,8 @@ class CrisisDetector:
             # The whole message confirms a rule, not its parts: a history told
             # at length ("when she was 22 she overdosed ... sober four years")
             # has a sentence that sounds like a crisis alone.
-            sure = certain or (whole.crisis >= t.confirm and not remembered)
+            confirmed = whole.crisis >= t.confirm or best.crisis >= t.confirm_part
+            sure = certain or (confirmed and not remembered)
             level: CrisisLevel = "clear" if sure else "possible"
             return CrisisSignal(rule.kind, rule.cue, level, language)
         long_story = len(normalized.split()) > t.long_words
@@ -231,7 +238,8 @@ class CrisisDetector:
             and whole.crisis >= t.clear
         ):
             return said(whole, "model", "clear")
-        if whole.crisis >= t.sure and self._heard(whole, t.sure_margin):
+        sure_margin = t.long_margin if long_story else t.sure_margin
+        if whole.crisis >= t.sure and self._heard(whole, sure_margin):
             return said(whole, "model", "clear")
         for part in parts if whole.crisis >= t.part_floor else ():
             if self._heard(part, t.part_margin) and part.crisis >= t.part_clear:
