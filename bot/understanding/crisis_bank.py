@@ -115,15 +115,20 @@ def bank_digest(texts: Iterable[str], model: str) -> str:
     return digest.hexdigest()[:24]
 
 
-def _read_file(path: Path | Traversable, label: str) -> list[BankExample]:
-    name = f"{BANK_DIRECTORY}/{label}.yml"
+def _read_yaml(path: Path | Traversable, name: str) -> object:
+    """The YAML at `path`; BankError naming the file when missing or malformed."""
     try:
         # The C loader when there is one: the bank is read at every start-up.
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     except FileNotFoundError as e:
         raise BankError(f"{name}: missing") from e
     except yaml.YAMLError as e:
         raise BankError(f"{name}: not valid YAML: {e}") from e
+
+
+def _read_file(path: Path | Traversable, label: str) -> list[BankExample]:
+    name = f"{BANK_DIRECTORY}/{label}.yml"
+    data = _read_yaml(path, name)
     entries = data.get("examples") if isinstance(data, dict) else None
     if not isinstance(entries, list) or not entries:
         raise BankError(f"{name}: needs a non-empty `examples` list")
@@ -140,12 +145,7 @@ def _read_visitor_file(path: Path | Traversable, name: str) -> list[BankExample]
     message of `near_miss.yml` does, its kind what it resembles.
     """
     name = f"{BANK_DIRECTORY}/{VISITORS}/{name}"
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
-    except FileNotFoundError as e:
-        raise BankError(f"{name}: missing") from e
-    except yaml.YAMLError as e:
-        raise BankError(f"{name}: not valid YAML: {e}") from e
+    data = _read_yaml(path, name)
     if not isinstance(data, list) or not data:
         raise BankError(f"{name}: needs a non-empty list of labelled messages")
     crises = name.endswith(f"/{VISITOR_FILES[0]}")
