@@ -35,10 +35,10 @@ KINDS: tuple[CrisisKind, ...] = get_args(CrisisKind)
 NEAR_MISS = "near_miss"
 ORDINARY = "ordinary"
 VISITORS = "visitors"
-# A visitor set's files here: its crisis messages and its near-misses. (Its
-# ordinary messages stay in tests/data: the knowledge base may not hold the
+# A visitor set's files here, and whether each holds crises (else near-misses).
+# (Its ordinary messages stay in tests/data: the knowledge base may not hold the
 # many that happen to match a dev message, and they gate the FAQ matcher whole.)
-VISITOR_FILES = ("crisis.yml", "near_miss.yml")
+VISITOR_FILES = (("crisis.yml", True), ("near_miss.yml", False))
 # The model's classes: no crisis first, then one per kind.
 SAFE = "safe"
 CLASSES: tuple[str, ...] = (SAFE, *KINDS)
@@ -101,9 +101,9 @@ def load_visitor_sets(directory: Path | Traversable) -> list[BankExample]:
     for folder in sorted(root.iterdir(), key=lambda f: f.name):
         if not folder.is_dir():
             continue
-        for file in VISITOR_FILES:
-            name = f"{folder.name}/{file}"
-            examples += _read_visitor_file(folder.joinpath(file), name)
+        for file, crises in VISITOR_FILES:
+            name = f"{BANK_DIRECTORY}/{VISITORS}/{folder.name}/{file}"
+            examples += _read_visitor_file(folder.joinpath(file), name, crises)
     return examples
 
 
@@ -138,17 +138,17 @@ def _read_file(path: Path | Traversable, label: str) -> list[BankExample]:
     ]
 
 
-def _read_visitor_file(path: Path | Traversable, name: str) -> list[BankExample]:
+def _read_visitor_file(
+    path: Path | Traversable, name: str, crises: bool
+) -> list[BankExample]:
     """A visitor set's file: a list of {text, expect, kind, note}.
 
-    Every message of `crisis.yml` expects `crisis`, its kind a crisis kind; no
-    message of `near_miss.yml` does, its kind what it resembles.
+    In a file of `crises` every message expects `crisis`, its kind a crisis
+    kind; in one of near-misses none does, its kind what it resembles.
     """
-    name = f"{BANK_DIRECTORY}/{VISITORS}/{name}"
     data = _read_yaml(path, name)
     if not isinstance(data, list) or not data:
         raise BankError(f"{name}: needs a non-empty list of labelled messages")
-    crises = name.endswith(f"/{VISITOR_FILES[0]}")
     examples = []
     for n, entry in enumerate(data, 1):
         where = f"{name} entry {n}"
