@@ -210,7 +210,7 @@ class CrisisDetector:
         predictions = self.model.predict(vectors)
         whole, parts = predictions[0], predictions[1:]
         best = max(predictions, key=lambda p: p.crisis)
-        if whole.nearest_crisis >= t.twin and _closer(whole, t.twin_margin):
+        if whole.crisis_within(t.twin) and _closer(whole, t.twin_margin):
             return said(whole, "bank", "clear", twin=True)
         if rule is not None and rule.level == "clear":
             certain = rule.cue in self._certain
@@ -232,19 +232,20 @@ class CrisisDetector:
             level: CrisisLevel = "clear" if sure else "possible"
             return CrisisSignal(rule.kind, rule.cue, level, language)
         long_story = len(normalized.split()) > t.long_words
+        # Probabilities are checked before neighbours, which cost far more.
         if (
             not long_story
-            and self._heard(whole, t.margin)
             and whole.crisis >= t.clear
+            and self._heard(whole, t.margin)
         ):
             return said(whole, "model", "clear")
         sure_margin = t.long_margin if long_story else t.sure_margin
         if whole.crisis >= t.sure and self._heard(whole, sure_margin):
             return said(whole, "model", "clear")
         for part in parts if whole.crisis >= t.part_floor else ():
-            if self._heard(part, t.part_margin) and part.crisis >= t.part_clear:
+            if part.crisis >= t.part_clear and self._heard(part, t.part_margin):
                 return said(part, "model", "clear")
-        if self._heard(best, t.margin) and best.crisis >= t.possible:
+        if best.crisis >= t.possible and self._heard(best, t.margin):
             return said(best, "model", "possible")
         if rule is not None:
             return CrisisSignal(rule.kind, rule.cue, "possible", language)
@@ -261,7 +262,7 @@ class CrisisDetector:
         return first  # type: ignore[return-value]
 
     def _heard(self, prediction: Prediction, margin: float) -> bool:
-        return prediction.nearest_crisis >= self.thresholds.neighbour and _closer(
+        return prediction.crisis_within(self.thresholds.neighbour) and _closer(
             prediction, margin
         )
 

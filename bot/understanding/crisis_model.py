@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
@@ -28,25 +29,54 @@ import numpy as np
 
 from bot.knowledge import default_directory
 from bot.understanding.crisis_bank import CLASSES, SAFE, bank_directory
+from bot.understanding.nearest import NearestIndex
 
 logger = logging.getLogger(__name__)
 
 MODEL_FILE = "model.npz"
 
 
-@dataclass(frozen=True)
 class Prediction:
-    """What the model says of one message vector."""
+    """What the model says of one message vector.
 
-    crisis: float  # probability of any crisis kind
-    kinds: tuple[str, ...]  # every crisis kind, likeliest first
-    nearest_crisis: float  # cosine to the closest crisis example of the bank
-    nearest_safe: float  # cosine to the closest safe example (near-miss, ordinary)
+    Its nearest examples in the bank are looked up when first asked for: reading
+    the bank's thousands of vectors costs more than the networks (memory, not
+    arithmetic), and most messages are decided without one or both of them.
+    """
+
+    def __init__(
+        self,
+        crisis: float,
+        kinds: tuple[str, ...],
+        vector: np.ndarray,
+        bank: CrisisModel,
+    ) -> None:
+        self.crisis = crisis  # probability of any crisis kind
+        self.kinds = kinds  # every crisis kind, likeliest first
+        self._vector = vector
+        self._bank = bank
 
     @property
     def kind(self) -> str:
         """The likeliest crisis kind."""
         return self.kinds[0]
+
+    @cached_property
+    def nearest_crisis(self) -> float:
+        """Cosine to the closest crisis example of the bank."""
+        return self._bank.crisis_index.nearest(self._vector)
+
+    @cached_property
+    def nearest_safe(self) -> float:
+        """Cosine to the closest safe example (near-miss, ordinary)."""
+        return float((self._bank.safe_vectors @ self._vector).max())
+
+    def crisis_within(self, cosine: float) -> bool:
+        """`nearest_crisis >= cosine`, without reading the whole bank where a
+        cheap bound already says no (see `bot.understanding.nearest`)."""
+        if "nearest_crisis" in self.__dict__:
+            return self.nearest_crisis >= cosine
+        return self._bank.crisis_index.reaches(self._vector, cosine)
 
 
 @dataclass(frozen=True)
@@ -118,29 +148,26 @@ class CrisisModel:
         digest: str,
     ) -> None:
         self.network = net
-        self.crisis_vectors = np.ascontiguousarray(crisis_vectors, dtype=np.float32)
+        self.crisis_index = NearestIndex(crisis_vectors)
+        self.crisis_vectors = self.crisis_index.vectors
         self.safe_vectors = np.ascontiguousarray(safe_vectors, dtype=np.float32)
         self.digest = digest
 
     def predict(self, vectors: np.ndarray) -> list[Prediction]:
         """One prediction per unit row of `vectors`."""
         probabilities = self.network.probabilities(vectors)
-        nearest = (vectors @ self.crisis_vectors.T).max(axis=1)
-        nearest_safe = (vectors @ self.safe_vectors.T).max(axis=1)
         safe = CLASSES.index(SAFE)
         kinds = [c for c in CLASSES if c != SAFE]
         kind_columns = [CLASSES.index(c) for c in kinds]
-        out = []
-        for row, p in enumerate(probabilities):
-            out.append(
-                Prediction(
-                    float(1.0 - p[safe]),
-                    tuple(kinds[i] for i in np.argsort(-p[kind_columns])),
-                    float(nearest[row]),
-                    float(nearest_safe[row]),
-                )
+        return [
+            Prediction(
+                float(1.0 - p[safe]),
+                tuple(kinds[i] for i in np.argsort(-p[kind_columns])),
+                np.ascontiguousarray(vector, dtype=np.float32),
+                self,
             )
-        return out
+            for p, vector in zip(probabilities, vectors, strict=True)
+        ]
 
     def write(self, path: Path) -> None:
         with path.open("wb") as f:
