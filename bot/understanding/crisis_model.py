@@ -20,7 +20,6 @@ a digest of the texts they came from.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from functools import cached_property
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -30,6 +29,7 @@ import numpy as np
 from bot.knowledge import default_directory
 from bot.understanding.crisis_bank import CLASSES, SAFE, bank_directory
 from bot.understanding.nearest import NearestIndex
+from bot.understanding.networks import Network, network
 
 logger = logging.getLogger(__name__)
 
@@ -79,63 +79,6 @@ class Prediction:
         return self._bank.crisis_index.reaches(self._vector, cosine)
 
 
-@dataclass(frozen=True)
-class Network:
-    """Members of one shape, stacked on a leading axis: member m maps a row x
-    to softmax(relu(x @ hidden_weights[m] + hidden_bias[m]) @ output_weights[m]
-    + output_bias[m])."""
-
-    hidden_weights: np.ndarray  # (members, dimension, hidden)
-    hidden_bias: np.ndarray  # (members, hidden)
-    output_weights: np.ndarray  # (members, hidden, classes)
-    output_bias: np.ndarray  # (members, classes)
-
-    def __post_init__(self) -> None:
-        members, _, hidden = self.hidden_weights.shape
-        classes = len(CLASSES)
-        if (
-            self.hidden_bias.shape != (members, hidden)
-            or self.output_weights.shape != (members, hidden, classes)
-            or self.output_bias.shape != (members, classes)
-        ):
-            raise ValueError("the layers must fit together, with one output per class")
-
-    def probabilities(self, vectors: np.ndarray) -> np.ndarray:
-        """Each row's class probabilities, averaged over the members."""
-        total = np.zeros((len(vectors), len(CLASSES)), dtype=np.float32)
-        for m in range(len(self.hidden_weights)):
-            before = vectors @ self.hidden_weights[m] + self.hidden_bias[m]
-            hidden = np.maximum(before, 0)
-            logits = hidden @ self.output_weights[m] + self.output_bias[m]
-            logits -= logits.max(axis=1, keepdims=True)
-            p = np.exp(logits)
-            total += p / p.sum(axis=1, keepdims=True)
-        return total / len(self.hidden_weights)
-
-    def arrays(self) -> dict[str, np.ndarray]:
-        return {
-            "hidden_weights": self.hidden_weights,
-            "hidden_bias": self.hidden_bias,
-            "output_weights": self.output_weights,
-            "output_bias": self.output_bias,
-        }
-
-
-def network(
-    hidden_weights: np.ndarray,
-    hidden_bias: np.ndarray,
-    output_weights: np.ndarray,
-    output_bias: np.ndarray,
-) -> Network:
-    """A `Network` of float32 arrays."""
-    return Network(
-        *(
-            np.ascontiguousarray(a, dtype=np.float32)
-            for a in (hidden_weights, hidden_bias, output_weights, output_bias)
-        )
-    )
-
-
 class CrisisModel:
     """The networks over `CLASSES`, and the bank's crisis and safe vectors."""
 
@@ -147,6 +90,8 @@ class CrisisModel:
         *,
         digest: str,
     ) -> None:
+        if net.classes != len(CLASSES):
+            raise ValueError("the network needs one output per crisis class")
         self.network = net
         self.crisis_index = NearestIndex(crisis_vectors)
         self.crisis_vectors = self.crisis_index.vectors
