@@ -49,6 +49,12 @@ def _parser() -> argparse.ArgumentParser:
         "--bank", type=Path, default=None, help="another bank folder (default: shipped)"
     )
 
+    commands.add_parser(
+        "train-intents",
+        help="train the intent model on the phrasings and knowledge/visitors/ "
+        "and write knowledge/intent_model.npz",
+    )
+
     extract = commands.add_parser(
         "extract", help="draft a knowledge base from an article"
     )
@@ -177,6 +183,7 @@ def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
         "handoffs": commands.handoffs,
         "export-rasa": commands.export_rasa,
         "train-crisis": commands.train_crisis,
+        "train-intents": commands.train_intents,
     }
     return handlers[args.command](args, out)
 

@@ -175,3 +175,14 @@ def train_crisis(args: argparse.Namespace, out: TextIO) -> int:
     path = train_and_write(load_knowledge_base(), directory)
     print(f"crisis model written to {path}", file=out)
     return 0
+
+
+def train_intents(args: argparse.Namespace, out: TextIO) -> int:
+    """Train the intent model on the shipped knowledge base and write it there."""
+    from bot.knowledge import default_directory, load_knowledge_base
+    from bot.tooling.intent_training import train_and_write
+
+    directory = Path(str(default_directory()))
+    path = train_and_write(load_knowledge_base(directory), directory)
+    print(f"intent model written to {path}", file=out)
+    return 0

@@ -20,6 +20,7 @@ ranks, with its own threshold and margin.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable
@@ -33,6 +34,7 @@ from bot.out_of_scope import is_out_of_scope
 from bot.understanding.crisis import CrisisDetector, CrisisSignal, Language
 from bot.understanding.crisis_bank import crisis_vocabulary
 from bot.understanding.crisis_model import load_crisis_model
+from bot.understanding.intent_model import IntentModel, load_intent_model
 from bot.understanding.matcher import Matcher, MatcherSettings
 from bot.understanding.normalize import Normalizer
 from bot.understanding.phrasing_vectors import VECTORS_FILE, PhrasingVectors
@@ -40,6 +42,8 @@ from bot.understanding.segments import closing_question, sentence_windows
 from bot.understanding.semantic_index import SemanticIndex
 
 NLU_FALLBACK = "nlu_fallback"
+logger = logging.getLogger(__name__)
+
 CRISIS = "crisis"
 # Longer messages are matched on their beginning; crisis detection reads them whole.
 MAX_PARSE_CHARS = 2000
@@ -88,6 +92,9 @@ class NluSettings:
     combined_margin: float = 0.0
     short_message_words: int = 2
     short_message_margin: float = 0.05
+    # The intent model's share of a score (the rest is the two signals above):
+    # chosen out of fold on the visitor sets (see the README).
+    intent_weight: float = 0.3
     # Messages longer than this are also scored on their closing question.
     long_message_words: int = 25
     # Longer messages are also read for a crisis in runs of sentences this long,
@@ -117,9 +124,11 @@ class Parser:
         encoder: Encoder | None = None,
         vectors: Path | Traversable | None = None,
         crisis: CrisisDetector | None = None,
+        intents: IntentModel | None = None,
     ) -> None:
         """`encoder` None is the light mode; `vectors` the shipped phrasing vectors;
-        `crisis` the crisis detector (the rules alone when None)."""
+        `crisis` the crisis detector (the rules alone when None); `intents` the
+        intent model (with the sentence model, the shipped one when None)."""
         self.settings = settings or NluSettings()
         self.knowledge = knowledge
         self.normalizer = Normalizer(knowledge.lexicon.spelling)
@@ -145,6 +154,8 @@ class Parser:
         self._answers = {t.intent: t.answer for t in knowledge.topics}
         self._encoder = encoder
         self._semantic: SemanticIndex | None = None
+        self._intent_model: IntentModel | None = None
+        self._intent_columns: np.ndarray | None = None
         self._intent_numbers = {n: i for i, n in enumerate(self.matcher.intents)}
         self._small_talk = [
             i
@@ -160,6 +171,25 @@ class Parser:
             )
             matrix = stored.matrix(self.phrasing_texts(), encoder.encode)
             self._semantic = SemanticIndex(phrasings, matrix)
+            self._use_intent_model(intents or load_intent_model())
+
+    def _use_intent_model(self, model: IntentModel | None) -> None:
+        """Mix `model` into the ranking, for the intents it was trained on."""
+        if model is None or self._semantic is None:
+            return
+        columns = model.columns_for(self._semantic.intents)
+        unknown = int((columns < 0).sum())
+        if unknown:
+            # A topic added since (staff teach new ones) keeps its score from
+            # the phrasings and words alone.
+            logger.warning(
+                "the intent model has not learned %d of the intents: "
+                "run `faqbot train-intents`",
+                unknown,
+            )
+        if unknown < len(columns):
+            self._intent_model = model
+            self._intent_columns = columns
 
     @property
     def encoder(self) -> Encoder | None:
@@ -213,7 +243,9 @@ class Parser:
         # microsecond each, a tenth of the parse budget for a ranking.
         ranking: list[IntentScore] = [
             {"name": name, "confidence": min(score, 1.0)}
-            for name, score in self._rank(english, reading)[:RANKING_SIZE]
+            for name, score in self._rank(english, reading, words=len(matched))[
+                :RANKING_SIZE
+            ]
         ]
         signal = self.crisis.detect(
             " ".join(words),
@@ -290,7 +322,7 @@ class Parser:
         return _Reading(questions, rank_rows, crisis_rows)
 
     def _rank(
-        self, english: list[str], reading: _Reading | None
+        self, english: list[str], reading: _Reading | None, *, words: int
     ) -> list[tuple[str, float]]:
         fuzzy = self.matcher.rank_terms(
             self.matcher.analyzer.terms_of_english(english)
@@ -306,6 +338,22 @@ class Parser:
                 combined[row, self._intent_numbers[name]] += (1 - weight) * min(
                     score, 1.0
                 )
+        # "pain" or "ketamine" alone is ambiguous however sure the intent model
+        # is (visitors' short questions taught it their likeliest topic): such
+        # messages are ranked on phrasings and words, and may ask "did you mean".
+        short = words <= self.settings.short_message_words
+        if (
+            self._intent_model is not None
+            and self._intent_columns is not None
+            and not short
+        ):
+            share = self.settings.intent_weight
+            columns = self._intent_columns
+            known = columns >= 0
+            learned = self._intent_model.probabilities(reading.rank_vectors)
+            combined[:, known] = (1 - share) * combined[:, known] + share * learned[
+                :, columns[known]
+            ]
         if len(pieces) > 1:
             # A story's last line is read in its light: "is that real?" after
             # eight lines about opioids is not a question about the bot.

@@ -70,7 +70,7 @@ def test_a_clinic_topic_is_answered_in_a_new_conversation(
 def test_a_wording_attached_to_a_topic_is_matched(
     staff_app: Flask, signed_in: FlaskClient, visitor: Send
 ) -> None:
-    wording = "do people get the spins from it"
+    wording = "any chance of the wobbles afterwards"
     before = signed_in.post("/model/parse", json={"text": wording}).get_json()
     assert before["intent"]["name"] == "nlu_fallback"
     visitor(wording, sender="v1")
