@@ -38,12 +38,8 @@ ORDINARY_SETS = {
     "dev": SHARED / "eval" / "dev.yml",
     "dev2": SHARED / "eval" / "dev2.yml",
     "holdout": DATA / "holdout.yml",
-    # Held out: never tuned on, and the intent model never learned from them
-    # (blind22 and blind23 were scored before it existed; blind24 before and
-    # with it).
-    "blind22": DATA / "blind22" / "ordinary.yml",
-    "blind23": DATA / "blind23" / "ordinary.yml",
-    "blind24": DATA / "blind24" / "ordinary.yml",
+    # Held out: never tuned on, and neither model learned from it.
+    "blind25": DATA / "blind25" / "ordinary.yml",
     # The intent model learns from these (see bot/tooling/intent_training.py).
     **{
         name: ORDINARY_VISITORS / name / "ordinary.yml"
@@ -55,7 +51,7 @@ ORDINARY_SETS = {
             "blind7",
             "blind8",
             "blind9",
-            *(f"blind{n}" for n in range(11, 22)),
+            *(f"blind{n}" for n in range(11, 25)),
         )
     },
 }
@@ -110,25 +106,24 @@ CRISIS_GATES = {
     "blind7": (182, 165, 1.0, 0.0),
     "blind8": (178, 165, 1.0, 0.0),
     "blind9": (183, 163, 1.0, 0.0),
-    "blind11": (190, 183, 1.0, 0.011),
+    "blind11": (190, 183, 1.0, 0.006),
     "blind12": (194, 187, 1.0, 0.006),
     "blind13": (192, 179, 1.0, 0.017),
     "blind14": (191, 184, 1.0, 0.0),
     "blind15": (191, 188, 0.994, 0.011),
-    "blind16": (196, 180, 1.0, 0.012),
-    "blind17": (196, 179, 1.0, 0.006),
+    "blind16": (196, 180, 1.0, 0.017),
+    "blind17": (196, 179, 1.0, 0.0),
     "blind18": (192, 182, 1.0, 0.0),
     "blind19": (191, 181, 0.994, 0.023),
-    "blind20": (204, 216, 0.995, 0.028),
-    "blind21": (223, 217, 0.995, 0.028),
+    "blind20": (204, 216, 0.995, 0.019),
+    "blind21": (223, 217, 0.995, 0.024),
     "blind22": (225, 224, 0.986, 0.041),
-    "blind23": (169, 170, 1.0, 0.012),
+    "blind23": (169, 170, 1.0, 0.018),
+    "blind24": (170, 170, 1.0, 0.024),
 }
-# Held out: never learned from. Its one blind scoring read 98.8 % and 5.3 %;
-# its one missed plain statement ("i am not safe right now") then taught the
-# bank safety-planning words, and it reads 100 % and 4.7 % since.
+# Held out: never tuned on, never learned from; its one blind scoring.
 HELD_OUT_GATES = {
-    "blind24": (170, 170, 1.0, 0.048),
+    "blind25": (170, 170, 0.976, 0.059),
 }
 
 

@@ -115,6 +115,7 @@ def test_a_lone_no_at_an_optional_question_skips_it(
         (TO_CONDITION, "what did you just do with my info?", CONDITION_Q),
         (TO_TIME, "wait, what happens to my details?", TIME_Q),
         (TO_CONDITION, "is the infusion painful?", CONDITION_Q),
+        (TO_TIME, "what are your hours on tuesday?", TIME_Q),
     ],
 )
 def test_a_question_mid_form_is_answered_and_the_question_comes_back(

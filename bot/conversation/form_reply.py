@@ -169,6 +169,8 @@ def is_side_question(
     with my info?"), unless it gives a time where a time is asked ("can you
     call after 5?").
     """
+    if requested_slot == "preferred_time" and _offers_a_time(text, latest_message):
+        return False
     if asks_something_else(latest_message) and looks_like_question(text):
         return True
     if requested_slot not in FREE_TEXT_SLOTS:
@@ -180,6 +182,21 @@ def is_side_question(
     if requested_slot == "preferred_time":
         return _TIME_WORDS.search(phrase_key(text)) is None
     return True
+
+
+def _offers_a_time(text: str, latest_message: Mapping[str, Any]) -> bool:
+    """A time named where a time is asked, even as a question ("tuesday or
+    thursday afternoon?"): unless it asks what or when ("what are your hours
+    on tuesday?"), or is a question the article answers."""
+    key = phrase_key(text)
+    words = key.split()
+    intent = (latest_message.get("intent") or {}).get("name") or ""
+    return (
+        _TIME_WORDS.search(key) is not None
+        and not (words and words[0] in _WH_OPENERS | {"when"})
+        and not intent.startswith(FAQ_PREFIX)
+        and intent != "bot_challenge"
+    )
 
 
 def classify(

@@ -41,9 +41,9 @@ from bot.understanding.phrasing_vectors import VECTORS_FILE, PhrasingVectors
 from bot.understanding.segments import closing_question, sentence_windows
 from bot.understanding.semantic_index import SemanticIndex
 
-NLU_FALLBACK = "nlu_fallback"
 logger = logging.getLogger(__name__)
 
+NLU_FALLBACK = "nlu_fallback"
 CRISIS = "crisis"
 # Longer messages are matched on their beginning; crisis detection reads them whole.
 MAX_PARSE_CHARS = 2000
