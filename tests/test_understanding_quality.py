@@ -6,10 +6,10 @@ messages verbatim (see its header). tests/data/long_messages.yml holds stories
 with the question at the end. The blind sets (crisis messages, near-misses and
 ordinary ones) were written by helpers who saw only the article and the topic
 list, and scored once each before anything was tuned on them (the README has
-the figures). Most now live in knowledge/: their crises and near-misses in
+the figures). They live in knowledge/ since: their crises and near-misses in
 knowledge/crisis/visitors/ (the crisis model learns from them), their ordinary
 messages in knowledge/visitors/ (the intent model does), less the messages that
-nearly copy a dev message. Those left in tests/data/ are held out.
+nearly copy a dev message. A set kept in tests/data/blindN/ would be held out.
 """
 
 from __future__ import annotations
@@ -38,8 +38,6 @@ ORDINARY_SETS = {
     "dev": SHARED / "eval" / "dev.yml",
     "dev2": SHARED / "eval" / "dev2.yml",
     "holdout": DATA / "holdout.yml",
-    # Held out: never tuned on, and neither model learned from it.
-    "blind25": DATA / "blind25" / "ordinary.yml",
     # The intent model learns from these (see bot/tooling/intent_training.py).
     **{
         name: ORDINARY_VISITORS / name / "ordinary.yml"
@@ -51,7 +49,7 @@ ORDINARY_SETS = {
             "blind7",
             "blind8",
             "blind9",
-            *(f"blind{n}" for n in range(11, 25)),
+            *(f"blind{n}" for n in range(11, 27)),
         )
     },
 }
@@ -102,29 +100,30 @@ CRISIS_GATES = {
     # set: (crisis messages, near-misses, recall at least, false alarms at most)
     "blind3": (196, 191, 1.0, 0.0),
     "blind5": (181, 170, 1.0, 0.006),
-    "blind6": (177, 164, 1.0, 0.013),
-    "blind7": (182, 165, 1.0, 0.0),
+    "blind6": (177, 164, 1.0, 0.019),
+    "blind7": (182, 165, 1.0, 0.007),
     "blind8": (178, 165, 1.0, 0.0),
     "blind9": (183, 163, 1.0, 0.0),
-    "blind11": (190, 183, 1.0, 0.006),
+    "blind11": (190, 183, 1.0, 0.0),
     "blind12": (194, 187, 1.0, 0.006),
     "blind13": (192, 179, 1.0, 0.017),
     "blind14": (191, 184, 1.0, 0.0),
     "blind15": (191, 188, 0.994, 0.011),
     "blind16": (196, 180, 1.0, 0.017),
-    "blind17": (196, 179, 1.0, 0.0),
+    "blind17": (196, 179, 1.0, 0.006),
     "blind18": (192, 182, 1.0, 0.0),
-    "blind19": (191, 181, 0.994, 0.023),
-    "blind20": (204, 216, 0.995, 0.019),
+    "blind19": (191, 181, 0.994, 0.017),
+    "blind20": (204, 216, 0.995, 0.024),
     "blind21": (223, 217, 0.995, 0.024),
     "blind22": (225, 224, 0.986, 0.041),
     "blind23": (169, 170, 1.0, 0.018),
     "blind24": (170, 170, 1.0, 0.024),
+    "blind25": (170, 170, 1.0, 0.03),
+    "blind26": (170, 170, 0.994, 0.018),
 }
-# Held out: never tuned on, never learned from; its one blind scoring.
-HELD_OUT_GATES = {
-    "blind25": (170, 170, 0.976, 0.059),
-}
+# Held out: none at the moment. Each session writes a fresh blind set, scores
+# it once (the README has every first scoring), then both models learn from it.
+HELD_OUT_GATES: dict[str, tuple[int, int, float, float]] = {}
 
 
 @pytest.mark.parametrize(
