@@ -70,6 +70,9 @@ def bot(
             "FAQBOT_ALLOWED_ORIGINS": host_site.server.origin,
         }
     )
+    # The sentence model loads on the first message (a second or more on a busy
+    # machine): loaded here, so that no test's first reply waits for it.
+    parser.parse("hello")
     runtime = build_runtime(settings, knowledge=knowledge, parser=parser)
     server = Bot(runtime)
     server.start()
