@@ -16,8 +16,9 @@ from crisis_signals import write_rules
 
 from bot.understanding.crisis import CrisisDetector, Thresholds
 from bot.understanding.crisis_bank import CLASSES, SAFE
-from bot.understanding.crisis_model import CrisisModel, network
+from bot.understanding.crisis_model import CrisisModel
 from bot.understanding.crisis_rules import RuleBook, RuleError, load_rules
+from bot.understanding.networks import network
 
 MESSAGE = np.array([[1.0, 0.0, 0.0]], dtype=np.float32)
 

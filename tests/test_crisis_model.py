@@ -24,8 +24,8 @@ from bot.understanding.crisis_model import (
     MODEL_FILE,
     CrisisModel,
     load_crisis_model,
-    network,
 )
+from bot.understanding.networks import network
 from bot.understanding.parser import CRISIS, Parser
 from bot.understanding.phrasing_vectors import model_id
 

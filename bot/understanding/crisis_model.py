@@ -29,7 +29,7 @@ import numpy as np
 from bot.knowledge import default_directory
 from bot.understanding.crisis_bank import CLASSES, SAFE, bank_directory
 from bot.understanding.nearest import NearestIndex
-from bot.understanding.networks import Network, network
+from bot.understanding.networks import Network, read_network
 
 logger = logging.getLogger(__name__)
 
@@ -133,12 +133,7 @@ class CrisisModel:
             if tuple(data["classes"].tolist()) != CLASSES:
                 raise ValueError(f"{path}: trained for other crisis classes")
             return cls(
-                network(
-                    data["hidden_weights"],
-                    data["hidden_bias"],
-                    data["output_weights"],
-                    data["output_bias"],
-                ),
+                read_network(data),
                 data["crisis_vectors"].astype(np.float32),
                 data["safe_vectors"].astype(np.float32),
                 digest=str(data["digest"]),

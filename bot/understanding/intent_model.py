@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.knowledge import default_directory
-from bot.understanding.networks import Network, network
+from bot.understanding.networks import Network, read_network
 
 logger = logging.getLogger(__name__)
 
@@ -64,12 +64,7 @@ class IntentModel:
         with path.open("rb") as f:
             data = np.load(f, allow_pickle=False)
             return cls(
-                network(
-                    data["hidden_weights"],
-                    data["hidden_bias"],
-                    data["output_weights"],
-                    data["output_bias"],
-                ),
+                read_network(data),
                 data["intents"].tolist(),
                 digest=str(data["digest"]),
             )

@@ -8,9 +8,12 @@ steadies the result.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+
+_LAYERS = ("hidden_weights", "hidden_bias", "output_weights", "output_bias")
 
 
 @dataclass(frozen=True)
@@ -73,3 +76,8 @@ def network(
             for a in (hidden_weights, hidden_bias, output_weights, output_bias)
         )
     )
+
+
+def read_network(arrays: Mapping[str, np.ndarray]) -> Network:
+    """The network whose layers `Network.arrays` wrote into `arrays` (an .npz)."""
+    return network(*(arrays[name] for name in _LAYERS))
