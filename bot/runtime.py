@@ -127,8 +127,14 @@ def learned_knowledge(base: KnowledgeBase, learned: Learned) -> KnowledgeBase:
 
 def with_knowledge(runtime: Runtime, knowledge: KnowledgeBase) -> Runtime:
     """The same runtime understanding and answering from another knowledge base."""
-    # The same sentence model, already loaded: only the new phrasings are encoded.
-    parser = Parser(knowledge, encoder=runtime.parser.encoder)
+    # The same sentence model, crisis detector and intent model, already loaded:
+    # only the new phrasings are encoded.
+    parser = Parser(
+        knowledge,
+        encoder=runtime.parser.encoder,
+        crisis=runtime.parser.crisis,
+        intents=runtime.parser.intent_model,
+    )
     engine, actions, domain = _engine(
         knowledge, parser, runtime.store, runtime.settings
     )

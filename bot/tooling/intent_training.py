@@ -19,9 +19,9 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from bot.knowledge import KnowledgeBase, default_directory
+from bot.tooling.evaluation import load_labelled
 from bot.tooling.network_training import (
     Encode,
     NetworkSettings,
@@ -30,6 +30,7 @@ from bot.tooling.network_training import (
 )
 from bot.understanding.crisis_bank import bank_digest
 from bot.understanding.intent_model import MODEL_FILE, IntentModel
+from bot.understanding.networks import Network
 from bot.understanding.parser import CRISIS, NLU_FALLBACK, Parser
 
 VISITORS = "visitors"
@@ -57,8 +58,9 @@ def load_visitor_questions(
 ) -> list[tuple[str, str]]:
     """(text, intent) of every visitor message under `root` that names an intent.
 
-    VisitorSetError, naming the file and entry, for a malformed entry or an
-    intent the knowledge base does not have.
+    The files are in `faqbot eval`'s labelled format, read by its reader
+    (EvaluationFileError for a malformed one); VisitorSetError, naming the file
+    and entry, for an intent the knowledge base does not have.
     """
     examples: list[tuple[str, str]] = []
     if not root.is_dir():
@@ -68,34 +70,13 @@ def load_visitor_questions(
         if not folder.is_dir() or not path.is_file():
             continue
         name = f"{VISITORS}/{folder.name}/{VISITOR_FILE}"
-        examples += _read_visitor_set(path, name, intents)
-    return examples
-
-
-def _read_visitor_set(
-    path: Path | Traversable, name: str, intents: frozenset[str]
-) -> list[tuple[str, str]]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as e:
-        raise VisitorSetError(f"{name}: not valid YAML: {e}") from e
-    if not isinstance(data, list) or not data:
-        raise VisitorSetError(f"{name}: needs a non-empty list of labelled messages")
-    examples = []
-    for n, entry in enumerate(data, 1):
-        where = f"{name} entry {n}"
-        text = entry.get("text") if isinstance(entry, dict) else None
-        expect = entry.get("expect") if isinstance(entry, dict) else None
-        if not isinstance(text, str) or not text.strip():
-            raise VisitorSetError(f"{where}: needs a `text` string")
-        if not isinstance(expect, list) or not expect:
-            raise VisitorSetError(f"{where}: needs an `expect` list")
-        label = expect[0]
-        if label in (NLU_FALLBACK, CRISIS):
-            continue  # no intent's to learn (crises are the crisis model's)
-        if label not in intents:
-            raise VisitorSetError(f"{where}: {label!r} is not an intent")
-        examples.append((text.strip(), label))
+        for n, item in enumerate(load_labelled(Path(str(path))), 1):
+            label = item.expect[0]
+            if label in (NLU_FALLBACK, CRISIS):
+                continue  # no intent's to learn (crises are the crisis model's)
+            if label not in intents:
+                raise VisitorSetError(f"{name} entry {n}: {label!r} is not an intent")
+            examples.append((item.text.strip(), label))
     return examples
 
 
@@ -119,14 +100,13 @@ def fit(
     labels: list[str],
     intents: list[str],
     settings: IntentTrainingSettings,
-) -> IntentModel:
+) -> Network:
     """Networks over `intents`, every example weighing the same."""
     column = {name: n for n, name in enumerate(intents)}
     y = np.array([column[label] for label in labels])
     onehot = np.eye(len(intents), dtype=np.float32)[y]
     weight = np.full(len(y), 1.0 / len(y), dtype=np.float32)
-    net = fit_network(vectors.astype(np.float32), onehot, weight, settings)
-    return IntentModel(net, intents, digest="")
+    return fit_network(vectors.astype(np.float32), onehot, weight, settings)
 
 
 def train(
@@ -140,14 +120,14 @@ def train(
     """The intent model for the knowledge base and the visitor sets at `visitors`."""
     texts, labels = training_texts(knowledge, visitors)
     intents = list(knowledge.phrasings())
-    fitted = fit(
+    net = fit(
         encode_all(texts, encode), labels, intents, settings or IntentTrainingSettings()
     )
     digest = bank_digest(
         (f"{label}\t{text}" for text, label in zip(texts, labels, strict=True)),
         model_name,
     )
-    return IntentModel(fitted.network, intents, digest=digest)
+    return IntentModel(net, intents, digest=digest)
 
 
 def train_and_write(knowledge: KnowledgeBase, directory: Path) -> Path:

@@ -36,8 +36,7 @@ NEAR_MISS = "near_miss"
 ORDINARY = "ordinary"
 VISITORS = "visitors"
 # A visitor set's files here, and whether each holds crises (else near-misses).
-# (Its ordinary messages stay in tests/data: the knowledge base may not hold the
-# many that happen to match a dev message, and they gate the FAQ matcher whole.)
+# (Its ordinary messages are the intent model's, in knowledge/visitors/.)
 VISITOR_FILES = (("crisis.yml", True), ("near_miss.yml", False))
 # The model's classes: no crisis first, then one per kind.
 SAFE = "safe"

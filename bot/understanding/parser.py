@@ -192,6 +192,12 @@ class Parser:
             self._intent_columns = columns
 
     @property
+    def intent_model(self) -> IntentModel | None:
+        """The intent model in use (None in the light mode, or without one), to
+        share it with a parser rebuilt from a grown knowledge base."""
+        return self._intent_model
+
+    @property
     def encoder(self) -> Encoder | None:
         """The sentence model in use (None in the light mode), to share it with a
         parser rebuilt from a grown knowledge base."""
