@@ -41,6 +41,10 @@ def normalize() -> Normalizer:
         ("", ""),
         ("?!...", ""),
         ("appt b4 2moro", "appointment before tomorrow"),
+        # Dotted initialisms are one word; a sentence's full stop is not one.
+        ("i o.d. on my meds", "i od on my medication"),
+        ("I.V. at 9 a.m.", "iv at 9 am"),
+        ("it hurts.i think", "it hurts i think"),
     ],
 )
 def test_normalize(normalize: Normalizer, text: str, expected: str) -> None:

@@ -49,7 +49,7 @@ ORDINARY_SETS = {
             "blind7",
             "blind8",
             "blind9",
-            *(f"blind{n}" for n in range(11, 27)),
+            *(f"blind{n}" for n in range(11, 28)),
         )
     },
 }
@@ -100,11 +100,11 @@ CRISIS_GATES = {
     # set: (crisis messages, near-misses, recall at least, false alarms at most)
     "blind3": (196, 191, 1.0, 0.0),
     "blind5": (181, 170, 1.0, 0.006),
-    "blind6": (177, 164, 1.0, 0.019),
-    "blind7": (182, 165, 1.0, 0.007),
+    "blind6": (177, 164, 1.0, 0.013),
+    "blind7": (182, 165, 1.0, 0.0),
     "blind8": (178, 165, 1.0, 0.0),
     "blind9": (183, 163, 1.0, 0.0),
-    "blind11": (190, 183, 1.0, 0.0),
+    "blind11": (190, 183, 1.0, 0.011),
     "blind12": (194, 187, 1.0, 0.006),
     "blind13": (192, 179, 1.0, 0.017),
     "blind14": (191, 184, 1.0, 0.0),
@@ -113,13 +113,14 @@ CRISIS_GATES = {
     "blind17": (196, 179, 1.0, 0.006),
     "blind18": (192, 182, 1.0, 0.0),
     "blind19": (191, 181, 0.994, 0.017),
-    "blind20": (204, 216, 0.995, 0.024),
+    "blind20": (204, 216, 1.0, 0.024),
     "blind21": (223, 217, 0.995, 0.024),
-    "blind22": (225, 224, 0.986, 0.041),
-    "blind23": (169, 170, 1.0, 0.018),
+    "blind22": (225, 224, 0.986, 0.023),
+    "blind23": (169, 170, 1.0, 0.012),
     "blind24": (170, 170, 1.0, 0.024),
     "blind25": (170, 170, 1.0, 0.03),
-    "blind26": (170, 170, 0.994, 0.018),
+    "blind26": (170, 170, 0.994, 0.012),
+    "blind27": (170, 170, 1.0, 0.006),
 }
 # Held out: none at the moment. Each session writes a fresh blind set, scores
 # it once (the README has every first scoring), then both models learn from it.

@@ -139,7 +139,14 @@ _SYMBOL_WORDS = (
     (re.compile(r"\+"), " plus "),
 )
 _APOSTROPHE = re.compile(r"'")
+# Initialisms written with dots ("o.d.", "i.v.", "a.m."): one word, as they are
+# said, rather than loose letters ("o d") that no word list or model knows.
+_DOTTED_INITIALS = re.compile(r"\b(?:[a-z]\.)+[a-z]\b\.?")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def _undotted(match: re.Match[str]) -> str:
+    return match.group(0).replace(".", "")
 
 
 def fold_unicode(text: str) -> str:
@@ -175,6 +182,8 @@ class Normalizer:
         for pattern, replacement in _SYMBOL_WORDS:
             folded = pattern.sub(replacement, folded)
         folded = _APOSTROPHE.sub("", folded)
+        if "." in folded:
+            folded = _DOTTED_INITIALS.sub(_undotted, folded)
         words: list[str] = []
         for raw in _NON_WORD.split(folded):
             if not raw:
