@@ -107,6 +107,8 @@ _CLAUSE_BREAK = re.compile(r"[,.;:!?\n]+|\s+(?:and|but|so)\s+")
 _WH_OPENERS = frozenset(
     "what whats why how hows where wheres who whos which whom".split()
 )
+# A time-shaped question that asks rather than offers ("when are you open?").
+_ASKING_OPENERS = _WH_OPENERS | {"when"}
 _TIME_WORDS = re.compile(
     r"\d|\b(?:morning|mornings|afternoon|afternoons|evening|evenings|night|noon|"
     r"lunch|am|pm|today|tonight|tomorrow|weekend|weekends|weekday|weekdays|"
@@ -193,7 +195,7 @@ def _offers_a_time(text: str, latest_message: Mapping[str, Any]) -> bool:
     intent = (latest_message.get("intent") or {}).get("name") or ""
     return (
         _TIME_WORDS.search(key) is not None
-        and not (words and words[0] in _WH_OPENERS | {"when"})
+        and not (words and words[0] in _ASKING_OPENERS)
         and not intent.startswith(FAQ_PREFIX)
         and intent != "bot_challenge"
     )
